@@ -1,0 +1,143 @@
+import type { CqBackend } from './provider/spi.js';
+import type { WorkCompletion } from './types/work-request.js';
+import { WcBatch } from './wc-batch.js';
+import { Lifetime, CloseRank, type Closable } from './lifetime.js';
+import { ClosedError } from './errors/closed-error.js';
+import { checkInt } from './validate/numbers.js';
+import type { Context } from './context.js';
+
+/**
+ * A completion queue (`ibv_cq`). Three ways to read it:
+ * - `pollBatch(batch)`: fills a reusable `WcBatch`, allocates nothing (the fast path);
+ * - `poll(max)`: returns an array of `WorkCompletion` objects;
+ * - `await cq.next()` or `for await (const wc of cq)`: waits on the event loop.
+ *
+ * Failed requests appear as completions with a non-zero `status`; use
+ * `checkCompletion(wc)` to turn one into a `WorkCompletionError`.
+ */
+export class CompletionQueue implements AsyncIterable<WorkCompletion> {
+  readonly #backend: CqBackend;
+  readonly #life: Lifetime;
+  readonly #users = new Set<Closable>();
+  readonly #scratch = new WcBatch(64);
+  #closeWaiters: Array<() => void> = [];
+  /** The context it belongs to. */
+  readonly context: Context;
+  /** Capacity in completions. */
+  readonly depth: number;
+
+  /** @internal Use `Context.createCq()`. */
+  constructor(context: Context, backend: CqBackend, depth: number, parent: Lifetime) {
+    this.context = context;
+    this.#backend = backend;
+    this.depth = depth;
+    this.#life = new Lifetime(this, 'CompletionQueue', parent);
+    parent.adopt(this, CloseRank.CQ);
+  }
+
+  /** True after `close()`. */
+  get closed(): boolean { return this.#life.closed; }
+
+  /**
+   * Poll up to `max` completions into `batch` (from slot 0) without
+   * allocating; sets and returns `batch.count`.
+   * @throws ClosedError when closed. @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
+   */
+  pollBatch(batch: WcBatch, max: number = batch.capacity): number {
+    this.#life.assertOpen();
+    const n = this.#backend.poll(batch, max < batch.capacity ? max : batch.capacity);
+    batch.count = n;
+    return n;
+  }
+
+  /**
+   * Poll up to `max` completions (default 16) as objects.
+   * @throws InvalidArgumentError for a bad `max`. @throws ClosedError when closed.
+   * @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
+   */
+  poll(max = 16): WorkCompletion[] {
+    checkInt('max', max, 1, 65536);
+    this.#life.assertOpen();
+    const out: WorkCompletion[] = [];
+    const batch = max <= this.#scratch.capacity ? this.#scratch : new WcBatch(max);
+    const n = this.#backend.poll(batch, max);
+    for (let i = 0; i < n; i++) out.push(batch.at(i));
+    return out;
+  }
+
+  /**
+   * The next completion, waiting on the event loop (completion channel on
+   * native devices) when none is ready.
+   * @throws ClosedError when the CQ is or becomes closed.
+   * @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
+   */
+  async next(): Promise<WorkCompletion> {
+    for (;;) {
+      const got = this.poll(1);
+      if (got.length > 0) return got[0]!;
+      await this.#waitOrClose();
+    }
+  }
+
+  /**
+   * Wait until completions may be ready (without consuming any), or the CQ closes.
+   * @throws ClosedError when closed. @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
+   */
+  async wait(): Promise<void> {
+    this.#life.assertOpen();
+    await this.#waitOrClose();
+    this.#life.assertOpen();
+  }
+
+  async #waitOrClose(): Promise<void> {
+    let onClose!: () => void;
+    const closed = new Promise<void>((resolve) => { onClose = resolve; this.#closeWaiters.push(resolve); });
+    try {
+      await Promise.race([this.#backend.waitForCompletion(), closed]);
+    } finally {
+      this.#closeWaiters = this.#closeWaiters.filter((w) => w !== onClose);
+    }
+    if (this.#life.closed) throw new ClosedError(this.#life.label);
+  }
+
+  /** Completions as they arrive; ends when the CQ is closed. */
+  async *[Symbol.asyncIterator](): AsyncIterator<WorkCompletion> {
+    for (;;) {
+      let wc: WorkCompletion;
+      try {
+        wc = await this.next();
+      } catch (err) {
+        if (err instanceof ClosedError && this.#life.closed) return;
+        throw err;
+      }
+      yield wc;
+    }
+  }
+
+  /** @internal */
+  backend(): CqBackend {
+    this.#life.assertOpen();
+    return this.#backend;
+  }
+
+  /** @internal */
+  addUser(qp: Closable): void { this.#users.add(qp); }
+  /** @internal */
+  removeUser(qp: Closable): void { this.#users.delete(qp); }
+
+  /**
+   * Destroy (`ibv_destroy_cq`), closing the QPs that use it first; pending
+   * `next()` calls reject with `ClosedError`. Idempotent; never throws.
+   */
+  close(): void {
+    if (this.#life.closed) return;
+    for (const qp of [...this.#users]) qp.close();
+    this.#life.close(() => this.#backend.close());
+    for (const w of this.#closeWaiters) w();
+    this.#closeWaiters = [];
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

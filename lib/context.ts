@@ -1,0 +1,110 @@
+import { EventEmitter } from 'node:events';
+import type { ContextBackend } from './provider/spi.js';
+import type { AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes } from './types/device.js';
+import { Lifetime } from './lifetime.js';
+import { checkInt } from './validate/numbers.js';
+import { ProtectionDomain } from './protection-domain.js';
+import { CompletionQueue } from './completion-queue.js';
+
+/** Options for `Context.createCq()`. */
+export interface CqInit {
+  /** Capacity in completions, 1..65536; default 256. Overrunning it is an error, never a silent drop. */
+  readonly depth?: number;
+}
+
+/** Events a `Context` emits. */
+export interface ContextEvents {
+  /** An asynchronous event: port up/down, QP fatal, CQ overrun, peer gone (loopback). */
+  event: [AsyncEvent];
+}
+
+/**
+ * An open device (`ibv_context`), from `openDevice()`. Emits `'event'` with
+ * each `AsyncEvent`. Closing it closes every PD, QP, region and CQ made from it.
+ */
+export class Context extends EventEmitter<ContextEvents> {
+  readonly #backend: ContextBackend;
+  readonly #life: Lifetime;
+  /** The device this context is open on. */
+  readonly device: DeviceInfo;
+
+  /** @internal Use `openDevice()`. */
+  constructor(backend: ContextBackend) {
+    super();
+    this.#backend = backend;
+    this.device = backend.device;
+    this.#life = new Lifetime(this, `Context(${backend.device.name})`, null);
+    backend.onAsyncEvent((event) => {
+      if (this.listenerCount('event') > 0) this.emit('event', event);
+    });
+  }
+
+  /** True after `close()`. */
+  get closed(): boolean { return this.#life.closed; }
+
+  /** Device attributes (`ibv_query_device`). @throws ClosedError when closed. */
+  queryDevice(): DeviceAttributes {
+    this.#life.assertOpen();
+    return this.#backend.queryDevice();
+  }
+
+  /**
+   * Port attributes (`ibv_query_port`).
+   * @throws InvalidArgumentError for a port outside 1..physPortCnt. @throws ClosedError when closed.
+   */
+  queryPort(port = 1): PortAttributes {
+    this.#life.assertOpen();
+    this.#checkPort(port);
+    return this.#backend.queryPort(port);
+  }
+
+  /**
+   * The populated GID entries of a port, with type and netdev.
+   * @throws InvalidArgumentError for a bad port. @throws ClosedError when closed.
+   */
+  gidTable(port = 1): GidEntry[] {
+    this.#life.assertOpen();
+    this.#checkPort(port);
+    return this.#backend.gidTable(port);
+  }
+
+  /** Allocate a protection domain (`ibv_alloc_pd`). @throws VerbsError when refused. @throws ClosedError when closed. */
+  allocPd(): ProtectionDomain {
+    this.#life.assertOpen();
+    return new ProtectionDomain(this, this.#backend.allocPd(), this.#life);
+  }
+
+  /**
+   * Create a completion queue with its completion channel (`ibv_create_cq`).
+   * @throws InvalidArgumentError for a bad depth. @throws VerbsError when refused. @throws ClosedError when closed.
+   */
+  createCq(init: CqInit = {}): CompletionQueue {
+    this.#life.assertOpen();
+    const depth = checkInt('init.depth', init.depth ?? 256, 1, 65536);
+    return new CompletionQueue(this, this.#backend.createCq(depth), depth, this.#life);
+  }
+
+  /**
+   * Memory suited to registration on this device: page-aligned on native
+   * devices, a `SharedArrayBuffer` (usable from workers) on loopback.
+   * @throws InvalidArgumentError for a bad size. @throws ClosedError when closed.
+   */
+  allocBuffer(size: number): Uint8Array {
+    this.#life.assertOpen();
+    checkInt('size', size, 1, 2 ** 40);
+    return this.#backend.allocate ? this.#backend.allocate(size) : new Uint8Array(new SharedArrayBuffer(size));
+  }
+
+  /** Close everything made from this context, then the context. Idempotent; never throws. */
+  close(): void {
+    this.#life.close(() => this.#backend.close());
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #checkPort(port: number): void {
+    checkInt('port', port, 1, this.#backend.queryDevice().physPortCnt);
+  }
+}

@@ -1,0 +1,102 @@
+import type { DeviceInfo, ProviderStatus } from './types/device.js';
+import type { OpenOptions, ProviderBackend } from './provider/spi.js';
+import { providers } from './provider/registry.js';
+import { Context } from './context.js';
+import { RdmaError } from './errors/rdma-error.js';
+import { InvalidArgumentError } from './errors/invalid-argument-error.js';
+import { PortState } from './constants/port.js';
+import { sriovRoleOfRdmaDevice } from './sriov/role.js';
+import { describe } from './validate/numbers.js';
+
+/** The loopback device that is always present. */
+export const LOOPBACK_DEVICE = 'loop0';
+
+/** Whether each provider is usable here, with the reason when it is not. Never throws. */
+export function providerStatus(): ProviderStatus[] {
+  return providers().map((p) => safeStatus(p));
+}
+
+/**
+ * Every device of every available provider: native devices first (with
+ * their SR-IOV role where sysfs tells it), then `loop0`. Never throws.
+ */
+export function listDevices(): DeviceInfo[] {
+  const out: DeviceInfo[] = [];
+  for (const p of providers()) {
+    if (!safeStatus(p).available) continue;
+    let devices: DeviceInfo[];
+    try {
+      devices = p.listDevices();
+    } catch {
+      continue;
+    }
+    for (const d of devices) {
+      if (d.provider === 'native' && d.sriov === undefined) {
+        const sriov = sriovRoleOfRdmaDevice(d.name);
+        out.push(sriov ? { ...d, sriov } : d);
+      } else {
+        out.push(d);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Open a device. With no name: `VRDMA_DEVICE` when set, else the first
+ * native device with an active port, else `loop0`.
+ * @throws InvalidArgumentError for a malformed name or options.
+ * @throws RdmaError `ERR_NO_DEVICE` naming the devices there are and why a provider is unavailable.
+ * @throws VerbsError when the device cannot be opened.
+ */
+export async function openDevice(name?: string, options: OpenOptions = {}): Promise<Context> {
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    throw new InvalidArgumentError('name', `must be a device name, got ${describe(name)}`);
+  }
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'must be an object');
+  const wanted = name ?? (process.env['VRDMA_DEVICE'] || undefined);
+  if (wanted !== undefined) {
+    for (const p of providers()) {
+      if (!safeStatus(p).available) continue;
+      if (p.listDevices().some((d) => d.name === wanted)) return new Context(await p.open(wanted, options));
+    }
+    throw noDevice(wanted);
+  }
+  for (const p of providers()) {
+    if (p.name !== 'native' || !safeStatus(p).available) continue;
+    for (const d of p.listDevices()) {
+      let backend;
+      try {
+        backend = await p.open(d.name, options);
+      } catch {
+        continue;
+      }
+      let active = false;
+      try {
+        active = backend.queryPort(options.port ?? 1).state === PortState.ACTIVE;
+      } catch {
+        active = false;
+      }
+      if (active) return new Context(backend);
+      backend.close();
+    }
+  }
+  const loop = providers().find((p) => p.name === 'loopback');
+  if (!loop) throw noDevice(LOOPBACK_DEVICE);
+  return new Context(await loop.open(LOOPBACK_DEVICE, options));
+}
+
+function noDevice(name: string): RdmaError {
+  const names = listDevices().map((d) => d.name);
+  const reasons = providerStatus().filter((s) => !s.available).map((s) => `the ${s.name} provider is unavailable: ${s.reason ?? 'unknown reason'}`);
+  const parts = [`no RDMA device named "${name}"`, `devices here: ${names.length ? names.join(', ') : 'none'}`, ...reasons];
+  return new RdmaError('ERR_NO_DEVICE', parts.join('; '));
+}
+
+function safeStatus(p: ProviderBackend): ProviderStatus {
+  try {
+    return p.status();
+  } catch (err) {
+    return { name: p.name, available: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,7 @@
+export * from './rdma-error.js';
+export * from './invalid-argument-error.js';
+export * from './closed-error.js';
+export * from './unsupported-error.js';
+export * from './verbs-error.js';
+export * from './work-completion-error.js';
+export { errnoName } from './errno.js';

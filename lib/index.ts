@@ -1,0 +1,21 @@
+/**
+ * vrdma: RDMA verbs for Node.js. Open a device with `openDevice()`, then
+ * build protection domains, memory regions, completion queues and queue
+ * pairs from its `Context`.
+ */
+export * from './constants/index.js';
+export * from './errors/index.js';
+export type { DeviceInfo, ProviderName, ProviderStatus, SriovRole, DeviceAttributes, PortAttributes, GidEntry, AsyncEvent } from './types/device.js';
+export { ENDPOINT_VERSION, type Endpoint, type RemoteMemory } from './types/endpoint.js';
+export type { Sge, SendWorkRequest, RecvWorkRequest, WorkCompletion } from './types/work-request.js';
+export type { OpenOptions } from './provider/spi.js';
+export { WcBatch, WcField, WC_STRIDE } from './wc-batch.js';
+export { listDevices, openDevice, providerStatus, LOOPBACK_DEVICE } from './devices.js';
+export { Context, type CqInit, type ContextEvents } from './context.js';
+export { ProtectionDomain, DEFAULT_QKEY, type QueuePairInit, type SrqInit, type RegistrableMemory } from './protection-domain.js';
+export { MemoryRegion } from './memory-region.js';
+export { CompletionQueue } from './completion-queue.js';
+export { QueuePair, type ConnectOptions, type QueuePairCaps } from './queue-pair.js';
+export { SharedReceiveQueue } from './shared-receive-queue.js';
+export { AddressHandle } from './address-handle.js';
+export { checkCompletion } from './check-completion.js';

@@ -1,0 +1,190 @@
+import type { PdBackend } from './provider/spi.js';
+import type { Endpoint } from './types/endpoint.js';
+import { Access, ACCESS_KNOWN_MASK } from './constants/access.js';
+import { QpType } from './constants/qp.js';
+import { Lifetime, CloseRank } from './lifetime.js';
+import { InvalidArgumentError } from './errors/invalid-argument-error.js';
+import { checkEndpoint } from './validate/endpoint.js';
+import { checkInt, describe } from './validate/numbers.js';
+import { MemoryRegion } from './memory-region.js';
+import { QueuePair } from './queue-pair.js';
+import { CompletionQueue } from './completion-queue.js';
+import { SharedReceiveQueue } from './shared-receive-queue.js';
+import { AddressHandle } from './address-handle.js';
+import type { Context } from './context.js';
+
+/** What `registerMemory` accepts. */
+export type RegistrableMemory = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+
+/** Options for `ProtectionDomain.createQp()`. */
+export interface QueuePairInit {
+  /** `QpType.RC`, `QpType.UC` or `QpType.UD`. */
+  readonly type: number;
+  readonly sendCq: CompletionQueue;
+  /** Default: `sendCq`. */
+  readonly recvCq?: CompletionQueue;
+  /** Take receives from this shared receive queue. */
+  readonly srq?: SharedReceiveQueue;
+  /** Send queue depth, 1..16384; default 128. */
+  readonly maxSendWr?: number;
+  /** Receive queue depth, 1..16384; default 128 (ignored with an SRQ). */
+  readonly maxRecvWr?: number;
+  /** Scatter/gather entries per request, 1..32; default 4. */
+  readonly maxSge?: number;
+  /** Inline payload bytes, 0..1024; default 64. */
+  readonly maxInline?: number;
+  /** Signal every send regardless of `signaled`; default false. */
+  readonly sqSigAll?: boolean;
+  /** UD: the Q_Key; default 0x11111111. */
+  readonly qkey?: number;
+  /** Incoming RDMA allowed on this QP (`Access.REMOTE_*` bits); default write, read and atomic. */
+  readonly access?: number;
+}
+
+/** Options for `ProtectionDomain.createSrq()`. */
+export interface SrqInit {
+  /** Capacity, 1..16384; default 256. */
+  readonly maxWr?: number;
+  /** SGEs per request, 1..32; default 4. */
+  readonly maxSge?: number;
+}
+
+/** The default UD Q_Key. */
+export const DEFAULT_QKEY = 0x11111111;
+
+/** A protection domain (`ibv_pd`): the scope of memory regions and queue pairs. */
+export class ProtectionDomain {
+  readonly #backend: PdBackend;
+  readonly #life: Lifetime;
+  /** The context it belongs to (kept alive by this PD). */
+  readonly context: Context;
+
+  /** @internal Use `Context.allocPd()`. */
+  constructor(context: Context, backend: PdBackend, parent: Lifetime) {
+    this.context = context;
+    this.#backend = backend;
+    this.#life = new Lifetime(this, 'ProtectionDomain', parent);
+    parent.adopt(this, CloseRank.PD);
+  }
+
+  /** True after `close()` (its own or the context's). */
+  get closed(): boolean { return this.#life.closed; }
+
+  /**
+   * Register memory (`ibv_reg_mr`). The region covers exactly the bytes of
+   * the view (or the whole buffer) and keeps them alive until closed.
+   * @param access `Access` flags; REMOTE_WRITE and REMOTE_ATOMIC need LOCAL_WRITE.
+   * @throws InvalidArgumentError for an empty or unsupported buffer, unknown flags, a pooled `Buffer` slice.
+   * @throws VerbsError (`ENOMEM`/`EPERM`, with a hint to raise `ulimit -l`) when a native device refuses.
+   * @throws ClosedError when the PD is closed.
+   */
+  registerMemory(buffer: RegistrableMemory, access: number = Access.LOCAL_WRITE): MemoryRegion {
+    this.#life.assertOpen();
+    const bytes = toBytes(buffer);
+    checkInt('access', access, 0, 0x7fff_ffff);
+    if ((access & ~ACCESS_KNOWN_MASK) !== 0) throw new InvalidArgumentError('access', `unknown flag bits 0x${(access & ~ACCESS_KNOWN_MASK).toString(16)}`);
+    if ((access & (Access.REMOTE_WRITE | Access.REMOTE_ATOMIC)) !== 0 && (access & Access.LOCAL_WRITE) === 0) {
+      throw new InvalidArgumentError('access', 'REMOTE_WRITE and REMOTE_ATOMIC need LOCAL_WRITE too (as in ibv_reg_mr)');
+    }
+    return new MemoryRegion(this, this.#backend.registerMemory(bytes, access), access, this.#life);
+  }
+
+  /**
+   * Create a queue pair (`ibv_create_qp`), in RESET.
+   * @throws InvalidArgumentError for a bad type, size, or a CQ/SRQ of another context or PD.
+   * @throws UnsupportedError when the device does not offer the type.
+   * @throws VerbsError when a native device refuses.
+   * @throws ClosedError when the PD, a CQ or the SRQ is closed.
+   */
+  createQp(init: QueuePairInit): QueuePair {
+    this.#life.assertOpen();
+    if (init === null || typeof init !== 'object') throw new InvalidArgumentError('init', `must be an object, got ${describe(init)}`);
+    const type = init.type;
+    if (type !== QpType.RC && type !== QpType.UC && type !== QpType.UD) {
+      throw new InvalidArgumentError('init.type', `must be QpType.RC, QpType.UC or QpType.UD, got ${describe(type)}`);
+    }
+    const sendCq = this.#checkCq('init.sendCq', init.sendCq);
+    const recvCq = init.recvCq === undefined ? sendCq : this.#checkCq('init.recvCq', init.recvCq);
+    let srq: SharedReceiveQueue | null = null;
+    if (init.srq !== undefined) {
+      if (!(init.srq instanceof SharedReceiveQueue)) throw new InvalidArgumentError('init.srq', 'must be a SharedReceiveQueue');
+      if (init.srq.pd !== this) throw new InvalidArgumentError('init.srq', 'belongs to another protection domain');
+    }
+    srq = init.srq ?? null;
+    const caps = {
+      type,
+      maxSendWr: checkInt('init.maxSendWr', init.maxSendWr ?? 128, 1, 16384),
+      maxRecvWr: checkInt('init.maxRecvWr', init.maxRecvWr ?? 128, 1, 16384),
+      maxSge: checkInt('init.maxSge', init.maxSge ?? 4, 1, 32),
+      maxInline: checkInt('init.maxInline', init.maxInline ?? 64, 0, 1024),
+      sqSigAll: init.sqSigAll ?? false,
+    };
+    if (typeof caps.sqSigAll !== 'boolean') throw new InvalidArgumentError('init.sqSigAll', 'must be a boolean');
+    const qkey = checkInt('init.qkey', init.qkey ?? DEFAULT_QKEY, 0, 0xffff_ffff);
+    const access = checkInt('init.access', init.access ?? (Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC), 0, ACCESS_KNOWN_MASK);
+    const backend = this.#backend.createQp({
+      ...caps, sendCq: sendCq.backend(), recvCq: recvCq.backend(), srq: srq ? srq.backend() : null, qkey, access,
+    });
+    return new QueuePair(this, backend, caps, sendCq, recvCq, srq, this.#life);
+  }
+
+  /**
+   * Create a shared receive queue (`ibv_create_srq`).
+   * @throws InvalidArgumentError for bad sizes. @throws UnsupportedError / VerbsError when refused.
+   * @throws ClosedError when the PD is closed.
+   */
+  createSrq(init: SrqInit = {}): SharedReceiveQueue {
+    this.#life.assertOpen();
+    const maxWr = checkInt('init.maxWr', init.maxWr ?? 256, 1, 16384);
+    const maxSge = checkInt('init.maxSge', init.maxSge ?? 4, 1, 32);
+    return new SharedReceiveQueue(this, this.#backend.createSrq(maxWr, maxSge), maxWr, maxSge, this.#life);
+  }
+
+  /**
+   * Create an address handle for UD sends to `remote` (`ibv_create_ah`).
+   * @throws InvalidArgumentError for a malformed endpoint. @throws VerbsError when no route exists.
+   * @throws ClosedError when the PD is closed.
+   */
+  createAddressHandle(remote: Endpoint): AddressHandle {
+    this.#life.assertOpen();
+    const ep = checkEndpoint('remote', remote);
+    return new AddressHandle(this, this.#backend.createAh(ep), ep, this.#life);
+  }
+
+  /** @internal */
+  backend(): PdBackend {
+    this.#life.assertOpen();
+    return this.#backend;
+  }
+
+  /** Deallocate (`ibv_dealloc_pd`) after closing its QPs, address handles, regions and SRQs. Idempotent; never throws. */
+  close(): void {
+    this.#life.close(() => this.#backend.close());
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #checkCq(name: string, cq: unknown): CompletionQueue {
+    if (!(cq instanceof CompletionQueue)) throw new InvalidArgumentError(name, 'must be a CompletionQueue');
+    if (cq.context !== this.context) throw new InvalidArgumentError(name, 'belongs to another context');
+    return cq;
+  }
+}
+
+function toBytes(buffer: RegistrableMemory): Uint8Array {
+  let bytes: Uint8Array;
+  if (buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer)) {
+    bytes = new Uint8Array(buffer);
+  } else if (ArrayBuffer.isView(buffer)) {
+    if (Buffer.isBuffer(buffer) && buffer.byteLength < Buffer.poolSize && buffer.buffer.byteLength === Buffer.poolSize && !(buffer.buffer instanceof SharedArrayBuffer)) {
+      throw new InvalidArgumentError('buffer', 'is a slice of Node\'s shared Buffer pool (other Buffers live in the same memory); use Buffer.alloc(), new Uint8Array() or context.allocBuffer() instead');
+    }
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } else {
+    throw new InvalidArgumentError('buffer', `must be an ArrayBuffer, SharedArrayBuffer, Buffer or typed array, got ${describe(buffer)}`);
+  }
+  if (bytes.byteLength === 0) throw new InvalidArgumentError('buffer', 'is empty: a memory region needs at least 1 byte');
+  return bytes;
+}

@@ -1,0 +1,170 @@
+/**
+ * The provider interface: what a provider (native, loopback) implements.
+ * The public classes (`Context`, `ProtectionDomain`, ...) validate input,
+ * own lifetimes and call these; a provider may assume its input is valid
+ * (bounds checked, ids in range, objects open).
+ */
+import type {
+  AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes, ProviderName, ProviderStatus,
+} from '../types/device.js';
+import type { Endpoint } from '../types/endpoint.js';
+import type { WcBatch } from '../wc-batch.js';
+
+/** Options for opening a device. */
+export interface OpenOptions {
+  /** Port to use for endpoints; default 1. */
+  readonly port?: number;
+  /** GID index to use for endpoints; default: chosen automatically. */
+  readonly gidIndex?: number;
+  /** Loopback only: use the per-user hub (default true); false keeps the device private to this thread. */
+  readonly hub?: boolean;
+  /** Loopback only: the hub's address (a Unix socket path or `tcp://host:port`); default `VRDMA_HUB` or the per-user socket. */
+  readonly hubAddress?: string;
+  /** Loopback only: the shared token for a TCP hub; default `VRDMA_HUB_TOKEN`. */
+  readonly hubToken?: string;
+}
+
+/** A provider: one source of devices. */
+export interface ProviderBackend {
+  readonly name: ProviderName;
+  status(): ProviderStatus;
+  listDevices(): DeviceInfo[];
+  /** @throws RdmaError with code `"ERR_NO_DEVICE"` when the name is not one of its devices. */
+  open(name: string, options: OpenOptions): Promise<ContextBackend>;
+}
+
+/** A validated scatter/gather element. `offset + length <= mr.length` holds. */
+export interface SgeSpec {
+  readonly mr: MrBackend;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A validated send work request. Fields that do not apply to the opcode are 0. */
+export interface SendWrSpec {
+  readonly wrId: number;
+  readonly opcode: number;
+  readonly sgList: readonly SgeSpec[];
+  /** Sum of the SGE lengths. */
+  readonly length: number;
+  readonly imm: number;
+  readonly remoteAddr: bigint;
+  readonly rkey: number;
+  readonly compareAdd: bigint;
+  readonly swap: bigint;
+  /** `SendFlags` bits (SIGNALED already folded in from the QP's `sqSigAll`). */
+  readonly flags: number;
+  readonly ah: AhBackend | null;
+  readonly remoteQpn: number;
+  readonly remoteQkey: number;
+}
+
+/** A validated receive work request. */
+export interface RecvWrSpec {
+  readonly wrId: number;
+  readonly sgList: readonly SgeSpec[];
+  readonly length: number;
+}
+
+/** What `createQp` passes to a provider. */
+export interface QpInitSpec {
+  readonly type: number;
+  readonly sendCq: CqBackend;
+  readonly recvCq: CqBackend;
+  readonly srq: SrqBackend | null;
+  readonly maxSendWr: number;
+  readonly maxRecvWr: number;
+  readonly maxSge: number;
+  readonly maxInline: number;
+  readonly sqSigAll: boolean;
+  /** UD: the Q_Key. */
+  readonly qkey: number;
+  /** Access flags for incoming RDMA on this QP (`Access` bits). */
+  readonly access: number;
+}
+
+/** What `connect` passes to a provider besides the remote endpoint. */
+export interface ConnectSpec {
+  /** RNR retry count 0..7 (7 = retry for ever). */
+  readonly rnrRetry: number;
+  /** Minimum RNR NAK timer, `ibv_qp_attr.min_rnr_timer` encoding (0..31). */
+  readonly minRnrTimer: number;
+  /** Transport retry count 0..7. */
+  readonly retryCnt: number;
+  /** Local ACK timeout exponent (0..31): 4.096 us * 2^timeout. */
+  readonly timeout: number;
+  readonly maxRdAtomic: number;
+}
+
+export interface ContextBackend {
+  readonly device: DeviceInfo;
+  queryDevice(): DeviceAttributes;
+  queryPort(port: number): PortAttributes;
+  gidTable(port: number): GidEntry[];
+  allocPd(): PdBackend;
+  createCq(depth: number): CqBackend;
+  /** Register the one listener for async events. */
+  onAsyncEvent(listener: (event: AsyncEvent) => void): void;
+  /** Memory suited to registration (page-aligned, or shareable); optional. */
+  allocate?(size: number): Uint8Array;
+  /** Release everything; idempotent; never throws. */
+  close(): void;
+}
+
+export interface PdBackend {
+  /** @param bytes the exact registered range; the provider keeps it alive until `close()`. */
+  registerMemory(bytes: Uint8Array, access: number): MrBackend;
+  /** Create the QP and move it to INIT (port 1, P_Key index 0, `init.access`, UD Q_Key). */
+  createQp(init: QpInitSpec): QpBackend;
+  createSrq(maxWr: number, maxSge: number): SrqBackend;
+  createAh(remote: Endpoint): AhBackend;
+  close(): void;
+}
+
+export interface MrBackend {
+  readonly lkey: number;
+  readonly rkey: number;
+  readonly addr: bigint;
+  readonly length: number;
+  /** The registered bytes. */
+  readonly bytes: Uint8Array;
+  close(): void;
+}
+
+export interface CqBackend {
+  /** Store up to `max` completions into `batch` starting at slot 0; returns the count. */
+  poll(batch: WcBatch, max: number): number;
+  /**
+   * Resolve once completions may be waiting (after arming the completion
+   * channel where there is one). Rejects when the CQ fails (overrun).
+   */
+  waitForCompletion(): Promise<void>;
+  close(): void;
+}
+
+export interface QpBackend {
+  readonly qpn: number;
+  /** `QpState` value. */
+  state(): number;
+  endpoint(): Endpoint;
+  /** INIT -> RTR -> RTS (RC/UC with a remote; UD with none). A new QP is already in INIT. */
+  connect(remote: Endpoint | null, spec: ConnectSpec): Promise<void>;
+  /**
+   * @throws RdmaError `ERR_BAD_STATE` before RTS (a QP in ERR accepts posts and flushes them).
+   * @throws VerbsError `ENOMEM` when the queue is full (nothing of the array posted).
+   */
+  postSend(wrs: readonly SendWrSpec[]): void;
+  postRecv(wrs: readonly RecvWrSpec[]): void;
+  /** Move to ERR: outstanding requests flush with WR_FLUSH_ERR. */
+  toError(): void;
+  close(): void;
+}
+
+export interface SrqBackend {
+  postRecv(wrs: readonly RecvWrSpec[]): void;
+  close(): void;
+}
+
+export interface AhBackend {
+  close(): void;
+}

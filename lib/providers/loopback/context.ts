@@ -1,0 +1,58 @@
+import type { ContextBackend, CqBackend, PdBackend } from '../../provider/spi.js';
+import type { AsyncEvent, DeviceAttributes, GidEntry, PortAttributes } from '../../types/device.js';
+import { AsyncEventType } from '../../constants/async-event.js';
+import { fabric } from './fabric.js';
+import { LoopCq } from './cq.js';
+import { LoopPd } from './pd.js';
+import type { LoopNode } from './node.js';
+import { LOOP_DEVICE_ATTRIBUTES, LOOP_DEVICE_INFO, loopGidTable, loopPortAttributes } from './device.js';
+
+/** An open `loop0`: one node on the fabric. */
+export class LoopContext implements ContextBackend {
+  readonly device = LOOP_DEVICE_INFO;
+  #listener: (event: AsyncEvent) => void = () => {};
+  #closed = false;
+
+  /** @param onClose releases what opened the node (hub session), never throws. */
+  constructor(readonly node: LoopNode, private readonly onClose: () => void = () => {}) {
+    node.onAsyncEvent = (event) => this.#listener(event);
+    fabric.add(node);
+  }
+
+  queryDevice(): DeviceAttributes { return LOOP_DEVICE_ATTRIBUTES; }
+  queryPort(_port: number): PortAttributes { return loopPortAttributes(this.node.lid); }
+  gidTable(_port: number): GidEntry[] { return loopGidTable(this.node.gid); }
+  allocPd(): PdBackend { return new LoopPd(this.node); }
+
+  createCq(depth: number): CqBackend {
+    const cq = new LoopCq(depth);
+    cq.progress = () => fabric.progress();
+    cq.onOverrun = () => {
+      for (const qp of this.node.qps.values()) {
+        if (qp.sendCq === cq || qp.recvCq === cq) qp.toError();
+      }
+      this.#listener({ type: AsyncEventType.CQ_ERR, typeName: 'CQ_ERR', detail: `completion queue overrun (depth ${depth})` });
+    };
+    return cq;
+  }
+
+  allocate(size: number): Uint8Array {
+    return new Uint8Array(new SharedArrayBuffer(size));
+  }
+
+  onAsyncEvent(listener: (event: AsyncEvent) => void): void {
+    this.#listener = listener;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const qp of [...this.node.qps.values()]) qp.close();
+    fabric.remove(this.node);
+    try {
+      this.onClose();
+    } catch {
+      // closing never throws
+    }
+  }
+}

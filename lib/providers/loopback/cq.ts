@@ -1,0 +1,108 @@
+import type { CqBackend } from '../../provider/spi.js';
+import { WcBatch, WC_STRIDE, WcField } from '../../wc-batch.js';
+import { RdmaError } from '../../errors/rdma-error.js';
+
+/** Fields of one completion as the engine produces it. */
+export interface CompletionFields {
+  wrId: number;
+  status: number;
+  opcode: number;
+  byteLen: number;
+  imm: number;
+  qpNum: number;
+  srcQp: number;
+  wcFlags: number;
+  slid: number;
+}
+
+/**
+ * A loopback completion queue: a fixed ring of `depth` slots in typed
+ * arrays. Pushing into a full ring is an overrun: the CQ fails (polls throw
+ * `ERR_CQ_OVERRUN`) and `onOverrun` tells the context, never a silent drop.
+ */
+export class LoopCq implements CqBackend {
+  readonly depth: number;
+  readonly #ring: WcBatch;
+  #head = 0;
+  #count = 0;
+  #overrun = false;
+  #closed = false;
+  #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Called once, on the first overrun. */
+  onOverrun: (() => void) | null = null;
+  /** Called before each poll to let transports deliver pending packets. */
+  progress: (() => void) | null = null;
+
+  constructor(depth: number) {
+    this.depth = depth;
+    this.#ring = new WcBatch(depth);
+  }
+
+  get overrun(): boolean { return this.#overrun; }
+  get count(): number { return this.#count; }
+
+  push(c: CompletionFields): void {
+    if (this.#closed || this.#overrun) return;
+    if (this.#count === this.depth) {
+      this.#overrun = true;
+      this.onOverrun?.();
+      this.#wake();
+      return;
+    }
+    const slot = (this.#head + this.#count) % this.depth;
+    this.#count++;
+    this.#ring.wrIds[slot] = c.wrId;
+    const f = this.#ring.fields;
+    const b = slot * WC_STRIDE;
+    f[b + WcField.STATUS] = c.status;
+    f[b + WcField.OPCODE] = c.opcode;
+    f[b + WcField.BYTE_LEN] = c.byteLen;
+    f[b + WcField.IMM] = c.imm;
+    f[b + WcField.QP_NUM] = c.qpNum;
+    f[b + WcField.SRC_QP] = c.srcQp;
+    f[b + WcField.WC_FLAGS] = c.wcFlags;
+    f[b + WcField.SLID] = c.slid;
+    f[b + WcField.VENDOR_ERR] = 0;
+    if (this.#waiters.length > 0) this.#wake();
+  }
+
+  poll(batch: WcBatch, max: number): number {
+    this.progress?.();
+    if (this.#overrun) throw overrunError(this.depth);
+    const n = Math.min(max, this.#count);
+    const src = this.#ring;
+    for (let i = 0; i < n; i++) {
+      const slot = (this.#head + i) % this.depth;
+      batch.wrIds[i] = src.wrIds[slot]!;
+      batch.fields.set(src.fields.subarray(slot * WC_STRIDE, slot * WC_STRIDE + WC_STRIDE), i * WC_STRIDE);
+    }
+    this.#head = (this.#head + n) % this.depth;
+    this.#count -= n;
+    return n;
+  }
+
+  waitForCompletion(): Promise<void> {
+    this.progress?.();
+    if (this.#overrun) return Promise.reject(overrunError(this.depth));
+    if (this.#count > 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const ws = this.#waiters;
+    this.#waiters = [];
+    for (const w of ws) {
+      if (this.#overrun) w.reject(overrunError(this.depth));
+      else w.resolve();
+    }
+  }
+}
+
+function overrunError(depth: number): RdmaError {
+  return new RdmaError('ERR_CQ_OVERRUN', `completion queue overrun: more than ${depth} completions were waiting; the CQ and its queue pairs are in error (poll more often or create a deeper CQ)`);
+}

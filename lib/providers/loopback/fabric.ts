@@ -1,0 +1,92 @@
+import type { Link } from './packets.js';
+import type { LoopNode } from './node.js';
+
+/** A way to reach nodes outside this thread (another worker, another process). */
+export interface Transport {
+  /** A link to the node with this GID, or null when this transport cannot reach it. */
+  route(gid: string): Link | null;
+  /** Set up a way to `gid` if one can be made (ask a hub, dial a peer); resolves to null when not. */
+  resolve?(gid: string): Promise<Link | null>;
+  /** Deliver whatever has arrived, synchronously (called on every poll). */
+  progress?(): void;
+}
+
+/**
+ * This thread's view of the loopback fabric: the nodes (open `loop0`
+ * contexts) living here, reached synchronously, and the transports that reach
+ * nodes elsewhere.
+ */
+class Fabric {
+  readonly #nodes = new Map<string, LoopNode>();
+  readonly #transports = new Set<Transport>();
+  readonly #links = new Map<string, Link>();
+
+  add(node: LoopNode): void {
+    this.#nodes.set(node.gid, node);
+  }
+
+  remove(node: LoopNode): void {
+    if (this.#nodes.get(node.gid) === node) this.#nodes.delete(node.gid);
+    this.#links.delete(node.gid);
+  }
+
+  local(gid: string): LoopNode | undefined {
+    return this.#nodes.get(gid);
+  }
+
+  addTransport(t: Transport): void {
+    this.#transports.add(t);
+  }
+
+  removeTransport(t: Transport): void {
+    this.#transports.delete(t);
+  }
+
+  /** A link to the node with `gid`, or null when no one can reach it. */
+  route(gid: string): Link | null {
+    const local = this.#nodes.get(gid);
+    if (local) {
+      let link = this.#links.get(gid);
+      if (!link) {
+        link = new LocalLink(local);
+        this.#links.set(gid, link);
+      }
+      return link;
+    }
+    for (const t of this.#transports) {
+      const link = t.route(gid);
+      if (link) return link;
+    }
+    return null;
+  }
+
+  /** Let every transport deliver what has arrived. */
+  progress(): void {
+    for (const t of this.#transports) t.progress?.();
+  }
+
+  /** Like `route`, but lets transports set up a way first. */
+  async resolve(gid: string): Promise<Link | null> {
+    const now = this.route(gid);
+    if (now) return now;
+    for (const t of this.#transports) {
+      const link = t.resolve ? await t.resolve(gid) : null;
+      if (link) return link;
+    }
+    return null;
+  }
+}
+
+/** Delivers to a node in this thread, synchronously. */
+class LocalLink implements Link {
+  constructor(private readonly node: LoopNode) {}
+  sendRequest(pkt: Parameters<Link['sendRequest']>[0]): void {
+    this.node.deliverRequest(pkt);
+  }
+  sendResponse(pkt: Parameters<Link['sendResponse']>[0]): void {
+    this.node.deliverResponse(pkt);
+  }
+}
+
+/** The fabric of this thread. */
+export const fabric = new Fabric();

@@ -1,0 +1,95 @@
+import type { AsyncEvent } from '../../types/device.js';
+import { fabric } from './fabric.js';
+import { Syndrome, type Link, type RequestPacket, type ResponsePacket } from './packets.js';
+import type { LoopMr } from './mr.js';
+import type { LoopQp } from './qp.js';
+import { QpType } from '../../constants/qp.js';
+
+/** First address handed to loopback regions (looks like a user-space VA). */
+const ADDRESS_BASE = 0x7f00_0000_0000n;
+
+/**
+ * One port on the loopback fabric: the node an open `loop0` context is. It
+ * keeps the QP table and the regions by rkey, and places each arriving
+ * request with the QP it names.
+ */
+export class LoopNode {
+  readonly gid: string;
+  readonly lid: number;
+  readonly qps = new Map<number, LoopQp>();
+  readonly mrs = new Map<number, LoopMr>();
+  #nextQpn: number;
+  #nextKey = 1;
+  #nextAddr = ADDRESS_BASE;
+  #nextPd = 1;
+  /** Where async events go (the context). */
+  onAsyncEvent: (event: AsyncEvent) => void = () => {};
+
+  constructor(gid: string, lid: number, qpnBase: number) {
+    this.gid = gid;
+    this.lid = lid;
+    this.#nextQpn = qpnBase;
+  }
+
+  /** A free QP number (24 bits, never 0 or 1). */
+  allocQpn(): number {
+    for (let i = 0; i < 0x100_0000; i++) {
+      const qpn = this.#nextQpn;
+      this.#nextQpn = qpn >= 0xff_ffff ? 2 : qpn + 1;
+      if (qpn >= 2 && !this.qps.has(qpn)) return qpn;
+    }
+    throw new Error('loopback: out of QP numbers');
+  }
+
+  /** A fresh memory key: a counter in the high 24 bits and a random low byte, so stale keys rarely match. */
+  allocKey(): number {
+    for (;;) {
+      const key = (((this.#nextKey++ & 0xff_ffff) << 8) | Math.floor(Math.random() * 256)) >>> 0;
+      if (key !== 0 && !this.mrs.has(key)) return key;
+    }
+  }
+
+  /** A made-up, page-aligned address range for a region of `length` bytes. */
+  allocAddress(length: number): bigint {
+    const addr = this.#nextAddr;
+    this.#nextAddr += BigInt(Math.ceil(length / 4096) * 4096 + 4096);
+    return addr;
+  }
+
+  allocPdId(): number {
+    return this.#nextPd++;
+  }
+
+  route(gid: string): Link | null {
+    return fabric.route(gid);
+  }
+
+  resolve(gid: string): Promise<Link | null> {
+    return fabric.resolve(gid);
+  }
+
+  deliverRequest(pkt: RequestPacket): void {
+    const qp = this.qps.get(pkt.dstQpn);
+    if (qp) {
+      qp.onRequest(pkt);
+      return;
+    }
+    if (pkt.qpType !== QpType.UD) this.respond(pkt, Syndrome.NO_RESPONDER);
+  }
+
+  deliverResponse(pkt: ResponsePacket): void {
+    this.qps.get(pkt.dstQpn)?.onResponse(pkt);
+  }
+
+  /** Send a bare NAK/ACK back to the requester of `pkt`. */
+  respond(pkt: RequestPacket, syndrome: number): void {
+    this.route(pkt.srcGid)?.sendResponse({ dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome, rnrDelayMs: 0, data: null, atomicOrig: 0n });
+  }
+
+  /** A remote node is gone: every QP connected to it fails. */
+  peerLost(gid: string, reason: string): void {
+    for (const qp of [...this.qps.values()]) {
+      if (qp.remoteGid === gid) qp.fail(reason);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { ENDPOINT_VERSION, type Endpoint } from '../types/endpoint.js';
+import { checkInt, describe } from './numbers.js';
+
+/**
+ * Check a peer's endpoint (as parsed from JSON) before it reaches a provider.
+ * @throws InvalidArgumentError for a wrong version or a malformed field.
+ */
+export function checkEndpoint(name: string, value: unknown): Endpoint {
+  if (value === null || typeof value !== 'object') throw new InvalidArgumentError(name, `must be an Endpoint object, got ${describe(value)}`);
+  const ep = value as Record<string, unknown>;
+  if (ep['v'] !== ENDPOINT_VERSION) {
+    throw new InvalidArgumentError(`${name}.v`, `endpoint format version ${describe(ep['v'])} is not supported (this library writes and reads version ${ENDPOINT_VERSION})`);
+  }
+  if (ep['provider'] !== 'native' && ep['provider'] !== 'loopback') {
+    throw new InvalidArgumentError(`${name}.provider`, `must be "native" or "loopback", got ${describe(ep['provider'])}`);
+  }
+  checkInt(`${name}.lid`, ep['lid'], 0, 0xffff);
+  if (typeof ep['gid'] !== 'string' || ep['gid'].length > 64) throw new InvalidArgumentError(`${name}.gid`, `must be a GID string, got ${describe(ep['gid'])}`);
+  checkInt(`${name}.gidIndex`, ep['gidIndex'], 0, 0xffff);
+  checkInt(`${name}.qpn`, ep['qpn'], 1, 0xff_ffff);
+  checkInt(`${name}.psn`, ep['psn'], 0, 0xff_ffff);
+  checkInt(`${name}.qpType`, ep['qpType'], 2, 4);
+  if (ep['qkey'] !== undefined) checkInt(`${name}.qkey`, ep['qkey'], 0, 0xffff_ffff);
+  checkInt(`${name}.mtu`, ep['mtu'], 1, 5);
+  checkInt(`${name}.port`, ep['port'], 1, 255);
+  return value as Endpoint;
+}
