@@ -9,6 +9,10 @@ export interface Transport {
   resolve?(gid: string): Promise<Link | null>;
   /** Deliver whatever has arrived, synchronously (called on every poll). */
   progress?(): void;
+  /** A node opened in this thread (announce it to peers). */
+  nodeAdded?(node: LoopNode): void;
+  /** A node of this thread closed (withdraw it; peers' QPs to it fail). */
+  nodeRemoved?(node: LoopNode): void;
 }
 
 /**
@@ -23,19 +27,31 @@ class Fabric {
 
   add(node: LoopNode): void {
     this.#nodes.set(node.gid, node);
+    for (const t of this.#transports) t.nodeAdded?.(node);
   }
 
   remove(node: LoopNode): void {
-    if (this.#nodes.get(node.gid) === node) this.#nodes.delete(node.gid);
+    if (this.#nodes.get(node.gid) !== node) return;
+    this.#nodes.delete(node.gid);
     this.#links.delete(node.gid);
+    for (const other of this.#nodes.values()) other.peerLost(node.gid, `loopback node ${node.gid} closed`);
+    for (const t of this.#transports) t.nodeRemoved?.(node);
+  }
+
+  /** The nodes of this thread. */
+  nodes(): IterableIterator<LoopNode> {
+    return this.#nodes.values();
   }
 
   local(gid: string): LoopNode | undefined {
     return this.#nodes.get(gid);
   }
 
+  /** Add a transport once; it is told of the nodes already open. */
   addTransport(t: Transport): void {
+    if (this.#transports.has(t)) return;
     this.#transports.add(t);
+    for (const node of this.#nodes.values()) t.nodeAdded?.(node);
   }
 
   removeTransport(t: Transport): void {

@@ -3,6 +3,7 @@ import { RdmaError } from '../../errors/rdma-error.js';
 import { LOOP_DEVICE_INFO, LOOP_DEVICE_NAME } from './device.js';
 import { LoopContext } from './context.js';
 import { createLocalNode } from './local-node.js';
+import { installTransports } from './transports.js';
 
 /**
  * The loopback provider: `loop0`, always present. Contexts opened with
@@ -19,6 +20,7 @@ export const loopbackProvider: ProviderBackend = {
   },
   async open(name: string, _options: OpenOptions): Promise<ContextBackend> {
     if (name !== LOOP_DEVICE_NAME) throw new RdmaError('ERR_NO_DEVICE', `the loopback provider has only ${LOOP_DEVICE_NAME}, not ${name}`);
+    installTransports();
     return new LoopContext(createLocalNode());
   },
 };
