@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+/**
+ * The `vrdma` command: devices, SR-IOV topology, preflight checks.
+ * Run `vrdma --help`.
+ */
+import { runCli } from './run-cli.js';
+import { processIo } from './io.js';
+
+const code = await runCli(process.argv.slice(2), processIo());
+// Exit once the output is flushed, even if a provider left a handle open.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

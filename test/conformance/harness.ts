@@ -1,0 +1,118 @@
+/**
+ * The conformance harness: every test here runs unchanged against any
+ * provider. The device comes from `VRDMA_TEST_DEVICE` (default: `loop0`, or
+ * the first native device when `VRDMA_TEST_PROVIDER=native`).
+ */
+import {
+  Access, listDevices, openDevice, QpType, type CompletionQueue, type Context, type MemoryRegion,
+  type ProtectionDomain, type QueuePair, type WorkCompletion, type ConnectOptions, type QueuePairInit,
+} from '../../lib/index.js';
+
+/** The device the suite runs on. */
+export function testDeviceName(): string {
+  const named = process.env['VRDMA_TEST_DEVICE'];
+  if (named) return named;
+  if (process.env['VRDMA_TEST_PROVIDER'] === 'native') {
+    const native = listDevices().find((d) => d.provider === 'native');
+    if (!native) throw new Error('VRDMA_TEST_PROVIDER=native but no native device is present');
+    return native.name;
+  }
+  return 'loop0';
+}
+
+/** The provider of the test device. */
+export function testProvider(): 'native' | 'loopback' {
+  const d = listDevices().find((x) => x.name === testDeviceName());
+  return d?.provider ?? 'loopback';
+}
+
+/** Cases a provider cannot run, with the reason (`VRDMA_TEST_SKIP` adds more, comma-separated). */
+export function skipReason(caseId: string): string | null {
+  const extra = (process.env['VRDMA_TEST_SKIP'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (extra.includes(caseId)) return `skipped by VRDMA_TEST_SKIP on ${testDeviceName()}`;
+  return null;
+}
+
+/** Open the test device (private to this process on loopback). */
+export function openTestContext(): Promise<Context> {
+  return openDevice(testDeviceName(), { hub: false });
+}
+
+/** Everything one test needs: a context, a PD, a CQ per side and two connected QPs. */
+export interface Pair {
+  readonly ctx: Context;
+  readonly pd: ProtectionDomain;
+  readonly cqA: CompletionQueue;
+  readonly cqB: CompletionQueue;
+  readonly a: QueuePair;
+  readonly b: QueuePair;
+  close(): void;
+}
+
+/** Build two QPs of `type` on one device and connect them to each other (UD: both to RTS). */
+export async function makePair(type: number = QpType.RC, init: Partial<QueuePairInit> = {}, options: ConnectOptions = {}): Promise<Pair> {
+  const ctx = await openTestContext();
+  const pd = ctx.allocPd();
+  const cqA = ctx.createCq({ depth: 1024 });
+  const cqB = ctx.createCq({ depth: 1024 });
+  const a = pd.createQp({ maxSendWr: 256, maxRecvWr: 256, ...init, type, sendCq: cqA, recvCq: cqA });
+  const b = pd.createQp({ maxSendWr: 256, maxRecvWr: 256, ...init, type, sendCq: cqB, recvCq: cqB });
+  if (type === QpType.UD) {
+    await a.connect(undefined, options);
+    await b.connect(undefined, options);
+  } else {
+    await a.connect(b.endpoint(), options);
+    await b.connect(a.endpoint(), options);
+  }
+  return { ctx, pd, cqA, cqB, a, b, close: () => ctx.close() };
+}
+
+/** Register `size` bytes (filled with `fill`, default 0) with all access rights. */
+export function region(pd: ProtectionDomain, size: number, fill = 0, access: number = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC): MemoryRegion {
+  const bytes = pd.context.allocBuffer(size);
+  bytes.fill(fill);
+  return pd.registerMemory(bytes, access);
+}
+
+/** A deterministic byte pattern. */
+export function pattern(size: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed * 2654435761 >>> 0;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+/** Default time to wait for completions (slow emulated devices need seconds). */
+export const WAIT_MS = Number(process.env['VRDMA_TEST_WAIT_MS'] ?? 10_000);
+
+/**
+ * Collect exactly `n` completions from `cq`, waiting on the event loop.
+ * @throws Error naming what arrived when fewer than `n` come within `timeoutMs`.
+ */
+export async function collect(cq: CompletionQueue, n: number, timeoutMs = WAIT_MS): Promise<WorkCompletion[]> {
+  const out: WorkCompletion[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < n) {
+    out.push(...cq.poll(Math.min(64, n - out.length)));
+    if (out.length >= n) break;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new Error(`expected ${n} completions, got ${out.length}: ${JSON.stringify(out.map((w) => [w.wrId, w.status, w.opcode]))}`);
+    }
+    await Promise.race([cq.wait(), sleep(Math.min(left, 20))]);
+  }
+  return out;
+}
+
+/** Assert that no completion arrives on `cq` within `ms`. Returns what did arrive (should be empty). */
+export async function quiet(cq: CompletionQueue, ms = 150): Promise<WorkCompletion[]> {
+  await sleep(ms);
+  return cq.poll(64);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
