@@ -1,0 +1,34 @@
+// Vitest configuration for the suites that need a real RDMA device.
+// Run inside the Soft-RoCE VM (see docs/soft-roce.md):
+//
+//   npm run test:rxe
+//   bash test/rxe/run-in-vm.sh -- npx vitest run --config test/rxe/vitest.rxe.config.ts
+//
+// The VM is slow (emulated CPU, no KVM), so timeouts are generous, and test
+// files run one after another because they share the one rxe0 device (and,
+// with --nvme-sriov, the one NVMe physical function).
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export default defineConfig({
+  root,
+  test: {
+    include: [
+      'test/conformance/**/*.test.ts',
+      'test/native/**/*.test.ts',
+      'test/sriov-vm/**/*.test.ts',
+    ],
+    exclude: ['node_modules/**', 'dist/**'],
+    env: {
+      VRDMA_TEST_PROVIDER: 'native',
+      VRDMA_TEST_DEVICE: process.env.VRDMA_TEST_DEVICE ?? 'rxe0',
+    },
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    teardownTimeout: 60_000,
+  },
+});
