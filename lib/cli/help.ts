@@ -27,9 +27,10 @@ ${list}
 ${GLOBAL_HELP}
 
 Environment:
-  VRDMA_SYSFS         sysfs root (default /sys)
-  VRDMA_PROCFS        procfs root for doctor (default /proc)
-  VRDMA_MODULES_DIR   kernel modules root for doctor (default /lib/modules)
+  VRDMA_SYSFS            sysfs root (default /sys)
+  VRDMA_PROCFS           procfs root for doctor (default /proc)
+  VRDMA_MODULES_DIR      kernel modules root for doctor (default /lib/modules)
+  VRDMA_KERNEL_RELEASE   kernel release doctor looks for there (default: uname -r)
 
 ${EXIT_HELP}
 

@@ -14,11 +14,17 @@ export const GLOBAL_OPTIONS = {
 export interface ParsedCommandLine {
   /** The selected command, undefined when none was named. */
   readonly command?: Command;
+  /** `--json` was given. */
   readonly json: boolean;
+  /** `--help`, `-h` or the `help` word was given. */
   readonly help: boolean;
+  /** `--version` was given. */
   readonly version: boolean;
+  /** The `--sysfs` directory, when given. */
   readonly sysfs?: string;
+  /** Every option value, global and the command's own. */
   readonly options: OptionValues;
+  /** Positional arguments after the command name. */
   readonly args: readonly string[];
 }
 

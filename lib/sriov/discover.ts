@@ -78,9 +78,12 @@ export function discoverSriov(options: DiscoverOptions = {}): SriovTopology {
     throw new SysfsNotFoundError(root, `${root} is not a sysfs tree: it ${why}`);
   }
   const warnings: string[] = [];
-  const prefixes = [...new Set([resolvePath(root), root].filter((p): p is string => p !== undefined))].map((p) => `${p.replace(/\/+$/, '')}/`).filter((p) => p !== '/');
+  // Paths in warnings are relative to the sysfs root.
+  const prefixes = [resolvePath(root), root]
+    .filter((p): p is string => p !== undefined)
+    .map((p) => `${p.replace(/\/+$/, '')}/`)
+    .filter((p, i, all) => p !== '/' && all.indexOf(p) === i);
   const warn = (message: string): void => {
-    // Paths in warnings are relative to the sysfs root.
     const text = prefixes.reduce((m, p) => m.split(p).join(''), message);
     if (!warnings.includes(text)) warnings.push(text);
   };

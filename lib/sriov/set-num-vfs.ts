@@ -75,7 +75,7 @@ export async function setNumVfs(pciAddress: string, count: number, options: SetN
   }
   const pf = physfnOf(dir);
   if (pf !== undefined) {
-    throw new NoSriovError(address, `is a virtual function of ${pf}`, `set the VF count on the PF: setNumVfs('${pf}', n)`);
+    throw new NoSriovError(address, `is a virtual function of ${pf}`, `set the VF count on its physical function ${pf} instead`);
   }
   const totalPath = join(dir, 'sriov_totalvfs');
   const totalText = readAttr(totalPath);

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { jsonOf, runVrdma } from './run-vrdma.js';
+
+describe('vrdma command line', () => {
+  it('--help lists the commands and exits 0', () => {
+    const r = runVrdma(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: vrdma <command> \[options\]/);
+    for (const c of ['devices', 'sriov', 'doctor']) expect(r.stdout).toContain(`  ${c} `);
+    expect(r.stdout).toContain('--sysfs DIR');
+  });
+
+  it('prints a command\'s help with --help, -h or "help <command>"', () => {
+    expect(runVrdma(['doctor', '--help']).stdout).toMatch(/^Usage: vrdma doctor/);
+    expect(runVrdma(['help', 'sriov']).stdout).toMatch(/^Usage: vrdma sriov/);
+    expect(runVrdma(['devices', '-h']).stdout).toMatch(/^Usage: vrdma devices/);
+  });
+
+  it('with no command prints help to stderr and exits 2', () => {
+    const r = runVrdma([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Usage: vrdma');
+  });
+
+  it('rejects unknown commands and options with exit 2', () => {
+    const cmd = runVrdma(['frob']);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toContain('unknown command "frob"');
+    const opt = runVrdma(['sriov', '--frob']);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toContain("Unknown option '--frob'");
+    const json = runVrdma(['doctor', '--frob', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'ERR_USAGE' } });
+    expect(runVrdma(['sriov', '--sysfs']).code).toBe(2);
+    expect(runVrdma(['doctor', 'extra']).code).toBe(2);
+  });
+
+  it('prints the version', () => {
+    expect(runVrdma(['--version']).stdout).toMatch(/^vrdma \d+\.\d+\.\d+/);
+    expect(jsonOf(runVrdma(['--version', '--json']))).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+});
