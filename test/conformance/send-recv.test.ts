@@ -137,6 +137,21 @@ describe(`RC send/receive on ${testDeviceName()}`, () => {
     expect(dst.buffer.every((x) => x === 0x5a)).toBe(true);
   });
 
+  it('retries after RNR while the caller spins on pollBatch without yielding', async () => {
+    p = await makePair(QpType.RC, {}, { rnrRetry: 7, minRnrTimer: 1 });
+    const src = region(p.pd, 64, 0x6b);
+    const dst = region(p.pd, 64);
+    p.a.postSend({ wrId: 1, sgList: [{ mr: src, length: 64 }] });
+    p.b.postRecv({ wrId: 2, sgList: [{ mr: dst }] });
+    const batch = new WcBatch(8);
+    const deadline = Date.now() + 10_000;
+    let n = 0;
+    while (n === 0 && Date.now() < deadline) n = p.cqA.pollBatch(batch);
+    expect(n).toBe(1);
+    expect(batch.status(0)).toBe(WcStatus.SUCCESS);
+    expect(dst.buffer.every((x) => x === 0x6b)).toBe(true);
+  });
+
   it('fills a reusable WcBatch without allocating per completion', async () => {
     p = await makePair(QpType.RC);
     const src = region(p.pd, 64);

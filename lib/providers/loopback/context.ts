@@ -27,6 +27,7 @@ export class LoopContext implements ContextBackend {
   createCq(depth: number): CqBackend {
     const cq = new LoopCq(depth);
     cq.progress = () => fabric.progress();
+    cq.onWaiting = (waiting) => fabric.cqWaiting(waiting);
     cq.onOverrun = () => {
       for (const qp of this.node.qps.values()) {
         if (qp.sendCq === cq || qp.recvCq === cq) qp.toError();

@@ -32,6 +32,8 @@ export class LoopCq implements CqBackend {
   onOverrun: (() => void) | null = null;
   /** Called before each poll to let transports deliver pending packets. */
   progress: (() => void) | null = null;
+  /** Called when the first waiter arrives (true) and when the waiters are released (false). */
+  onWaiting: ((waiting: boolean) => void) | null = null;
 
   constructor(depth: number) {
     this.depth = depth;
@@ -85,6 +87,7 @@ export class LoopCq implements CqBackend {
     this.progress?.();
     if (this.#overrun) return Promise.reject(overrunError(this.depth));
     if (this.#count > 0 || this.#closed) return Promise.resolve();
+    if (this.#waiters.length === 0) this.onWaiting?.(true);
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
@@ -96,6 +99,7 @@ export class LoopCq implements CqBackend {
   #wake(): void {
     const ws = this.#waiters;
     this.#waiters = [];
+    if (ws.length > 0) this.onWaiting?.(false);
     for (const w of ws) {
       if (this.#overrun) w.reject(overrunError(this.depth));
       else w.resolve();

@@ -13,6 +13,8 @@ export interface Transport {
   nodeAdded?(node: LoopNode): void;
   /** A node of this thread closed (withdraw it; peers' QPs to it fail). */
   nodeRemoved?(node: LoopNode): void;
+  /** A CQ of this thread started (true) or stopped (false) waiting on the event loop (keep the thread alive meanwhile). */
+  cqWaiting?(waiting: boolean): void;
 }
 
 /**
@@ -79,6 +81,12 @@ class Fabric {
   /** Let every transport deliver what has arrived. */
   progress(): void {
     for (const t of this.#transports) t.progress?.();
+    for (const node of this.#nodes.values()) node.retryDue();
+  }
+
+  /** Tell the transports that a CQ started (true) or stopped (false) waiting. */
+  cqWaiting(waiting: boolean): void {
+    for (const t of this.#transports) t.cqWaiting?.(waiting);
   }
 
   /** Like `route`, but lets transports set up a way first. */

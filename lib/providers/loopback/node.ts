@@ -18,6 +18,8 @@ export class LoopNode {
   readonly lid: number;
   readonly qps = new Map<number, LoopQp>();
   readonly mrs = new Map<number, LoopMr>();
+  /** QPs waiting out an RNR NAK; polled so spinning threads retry too. */
+  readonly rnrWaiting = new Set<LoopQp>();
   #nextQpn: number;
   #nextKey = 1;
   #nextAddr = ADDRESS_BASE;
@@ -84,6 +86,13 @@ export class LoopNode {
   /** Send a bare NAK/ACK back to the requester of `pkt`. */
   respond(pkt: RequestPacket, syndrome: number): void {
     this.route(pkt.srcGid)?.sendResponse({ dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome, rnrDelayMs: 0, data: null, atomicOrig: 0n });
+  }
+
+  /** Retransmit for every QP whose RNR wait is over. */
+  retryDue(): void {
+    if (this.rnrWaiting.size === 0) return;
+    const now = performance.now();
+    for (const qp of [...this.rnrWaiting]) qp.retryIfDue(now);
   }
 
   /** A remote node is gone: every QP connected to it fails. */

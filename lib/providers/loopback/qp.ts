@@ -63,7 +63,8 @@ export class LoopQp implements QpBackend {
   remoteQpn = 0;
   remoteLid = 0;
 
-  #sq: SendEntry[] = [];
+  /** Outstanding sends from `#sqHead` on; completed slots are nulled so their buffers can be collected. */
+  #sq: Array<SendEntry | null> = [];
   #sqHead = 0;
   #nextSend = 0;
   #sendPsn = 0;
@@ -73,6 +74,7 @@ export class LoopQp implements QpBackend {
   expectedPsn = 0;
   #rnrLeft = 0;
   #rnrTimer: NodeJS.Timeout | null = null;
+  #rnrDue = 0;
   #pumping = false;
   #pumpAgain = false;
 
@@ -161,6 +163,7 @@ export class LoopQp implements QpBackend {
   close(): void {
     if (this.#rnrTimer) clearTimeout(this.#rnrTimer);
     this.#rnrTimer = null;
+    this.#node.rnrWaiting.delete(this);
     this.#state = QpState.RESET;
     this.#sq = [];
     this.#rq = [];
@@ -245,10 +248,9 @@ export class LoopQp implements QpBackend {
       case Syndrome.RNR:
         if (this.#spec!.rnrRetry === 7 || this.#rnrLeft-- > 0) {
           this.#nextSend = this.#sqHead;
-          this.#rnrTimer = setTimeout(() => {
-            this.#rnrTimer = null;
-            this.#pump();
-          }, resp.rnrDelayMs);
+          this.#rnrDue = performance.now() + resp.rnrDelayMs;
+          this.#rnrTimer = setTimeout(() => this.#resumeAfterRnr(), resp.rnrDelayMs);
+          this.#node.rnrWaiting.add(this);
           return;
         }
         this.#failHead(e, WcStatus.RNR_RETRY_EXC_ERR);
@@ -265,6 +267,21 @@ export class LoopQp implements QpBackend {
       default:
         this.#failHead(e, WcStatus.RETRY_EXC_ERR);
     }
+  }
+
+  /**
+   * Retransmit after an RNR wait once it is due. Called by the timer, and by
+   * every poll (so a thread that spins without yielding still retries).
+   */
+  retryIfDue(now: number): void {
+    if (this.#rnrTimer !== null && now >= this.#rnrDue) this.#resumeAfterRnr();
+  }
+
+  #resumeAfterRnr(): void {
+    if (this.#rnrTimer !== null) clearTimeout(this.#rnrTimer);
+    this.#rnrTimer = null;
+    this.#node.rnrWaiting.delete(this);
+    this.#pump();
   }
 
   #failHead(e: SendEntry, status: number): void {
@@ -286,7 +303,7 @@ export class LoopQp implements QpBackend {
 
   /** Complete the oldest send entry (in order). Unsignaled successes leave no completion. */
   #completeSend(e: SendEntry, status: number, always: boolean): void {
-    if (this.#sq[this.#sqHead] === e) this.#sqHead++;
+    if (this.#sq[this.#sqHead] === e) this.#sq[this.#sqHead++] = null;
     if (this.#nextSend < this.#sqHead) this.#nextSend = this.#sqHead;
     const wr = e.wr;
     if (always || status !== WcStatus.SUCCESS || (wr.flags & SendFlags.SIGNALED) !== 0) {
@@ -373,6 +390,7 @@ export class LoopQp implements QpBackend {
     this.#state = QpState.ERR;
     if (this.#rnrTimer) clearTimeout(this.#rnrTimer);
     this.#rnrTimer = null;
+    this.#node.rnrWaiting.delete(this);
     this.#flushSend();
     this.#flushRecv();
   }

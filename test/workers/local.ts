@@ -1,0 +1,23 @@
+import { Access, QpType, openDevice, type CompletionQueue, type Context, type ProtectionDomain, type QueuePair } from '../../lib/index.js';
+
+/** A loop0 context of the test's own (main) thread. */
+export interface Local {
+  readonly ctx: Context;
+  readonly pd: ProtectionDomain;
+  readonly cq: CompletionQueue;
+  qp(type?: number): QueuePair;
+}
+
+/** Open loop0 without a hub in this thread. */
+export async function openLocal(cqDepth = 4096): Promise<Local> {
+  const ctx = await openDevice('loop0', { hub: false });
+  const pd = ctx.allocPd();
+  const cq = ctx.createCq({ depth: cqDepth });
+  return {
+    ctx, pd, cq,
+    qp: (type = QpType.RC) => pd.createQp({ type, sendCq: cq, maxSendWr: 16384, maxRecvWr: 16384, maxSge: 8 }),
+  };
+}
+
+/** Every access bit a region of the tests needs. */
+export const ALL_ACCESS = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC;
