@@ -1,14 +1,24 @@
 import type { ContextBackend, OpenOptions, ProviderBackend } from '../../provider/spi.js';
 import { RdmaError } from '../../errors/rdma-error.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { LOOP_DEVICE_INFO, LOOP_DEVICE_NAME } from './device.js';
 import { LoopContext } from './context.js';
 import { createLocalNode } from './local-node.js';
 import { installTransports } from './transports.js';
+import { openHubNode } from './hub/hub-runtime.js';
+import { parseAddress } from './hub/address.js';
+import { messageOf } from './hub/errors.js';
+
+const warned = new Set<string>();
 
 /**
- * The loopback provider: `loop0`, always present. Contexts opened with
- * `{ hub: false }` reach only contexts of this process; otherwise they join
- * the per-user hub to reach other processes.
+ * The loopback provider: `loop0`, always present. By default a context joins
+ * the per-user hub (started on demand) and reaches contexts of other
+ * processes on this host; `{ hub: false }` keeps it private to this thread.
+ *
+ * Requests and completions from other processes arrive on the event loop:
+ * a process that spins on `cq.poll()` synchronously never sees them; await
+ * `cq.next()` or `cq.wait()`, or yield between polls.
  */
 export const loopbackProvider: ProviderBackend = {
   name: 'loopback',
@@ -18,9 +28,37 @@ export const loopbackProvider: ProviderBackend = {
   listDevices() {
     return [LOOP_DEVICE_INFO];
   },
-  async open(name: string, _options: OpenOptions): Promise<ContextBackend> {
+  /**
+   * Open `loop0`. When the hub cannot be used and the caller did not ask for
+   * it (`hub` unset, no `hubAddress`), the context is private to this
+   * thread and a warning (`VRDMA_HUB_UNAVAILABLE`) says why.
+   * @throws RdmaError `ERR_NO_DEVICE` for another name.
+   * @throws InvalidArgumentError for a malformed `hubAddress`.
+   * @throws RdmaError `ERR_HUB_UNAVAILABLE` when `hub: true` or `hubAddress` was given and the hub cannot be used (the message says why).
+   */
+  async open(name: string, options: OpenOptions): Promise<ContextBackend> {
     if (name !== LOOP_DEVICE_NAME) throw new RdmaError('ERR_NO_DEVICE', `the loopback provider has only ${LOOP_DEVICE_NAME}, not ${name}`);
     installTransports();
-    return new LoopContext(createLocalNode());
+    if (options.hub === false) return new LoopContext(createLocalNode());
+    if (options.hubAddress !== undefined) parseAddress(options.hubAddress);
+    if (options.hubToken !== undefined && typeof options.hubToken !== 'string') throw new InvalidArgumentError('options.hubToken', 'must be a string');
+    const explicit = options.hub === true || options.hubAddress !== undefined;
+    try {
+      const { node, release } = await openHubNode({ hubAddress: options.hubAddress, hubToken: options.hubToken });
+      return new LoopContext(node, release);
+    } catch (err) {
+      if (explicit) {
+        if (err instanceof RdmaError && err.code === 'ERR_HUB_UNAVAILABLE') throw err;
+        throw new RdmaError('ERR_HUB_UNAVAILABLE', `the loopback hub cannot be used: ${messageOf(err)}`, { cause: err });
+      }
+      warnOnce(messageOf(err));
+      return new LoopContext(createLocalNode());
+    }
   },
 };
+
+function warnOnce(reason: string): void {
+  if (warned.has(reason)) return;
+  warned.add(reason);
+  process.emitWarning(`loop0 is private to this process: ${reason} (open it with { hub: false } to silence this)`, { code: 'VRDMA_HUB_UNAVAILABLE' });
+}

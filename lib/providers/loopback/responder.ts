@@ -9,7 +9,8 @@ import type { LoopMr } from './mr.js';
 import type { LoopQp } from './qp.js';
 import { GRH_BYTES } from './qp.js';
 
-const GRH = new Uint8Array(GRH_BYTES);
+/** The zeroed GRH placed in front of UD receives (made on first use: qp.ts and this module import each other). */
+let grh: BytesPayload | null = null;
 
 /**
  * Execute a request that arrived in order at `qp`: place a SEND in the next
@@ -70,7 +71,7 @@ function receiveSend(qp: LoopQp, pkt: RequestPacket): void {
     reply(qp, pkt, Syndrome.REM_OP);
     return;
   }
-  if (skip > 0) scatter(new BytesPayload(GRH), wr.sgList);
+  if (skip > 0) scatter(grh ??= new BytesPayload(new Uint8Array(GRH_BYTES)), wr.sgList);
   scatter(pkt.payload, wr.sgList, skip);
   qp.completeRecv(wr, WcStatus.SUCCESS, WcOpcode.RECV, total, immOf(pkt), pkt);
   reply(qp, pkt, Syndrome.ACK);

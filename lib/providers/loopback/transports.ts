@@ -1,4 +1,6 @@
 import { fabric } from './fabric.js';
+import { peerTransport } from './hub/hub-runtime.js';
+import { installShmTransport } from './shm/index.js';
 
 let installed = false;
 
@@ -9,5 +11,7 @@ let installed = false;
 export function installTransports(): void {
   if (installed) return;
   installed = true;
-  void fabric;
+  // Other threads of this process first: they take priority over the hub for nodes of this process.
+  installShmTransport(fabric);
+  fabric.addTransport(peerTransport);
 }

@@ -1,0 +1,134 @@
+import { connectHub } from './connect-hub.js';
+import { defaultHubAddressText, parseAddress, type HubAddress } from './address.js';
+import { hubUnavailable } from './errors.js';
+import { HubNode } from './hub-node.js';
+import { HubSession } from './hub-session.js';
+import { listenForPeers, type PeerListener } from './peer-listener.js';
+import { PeerTransport } from './peer-transport.js';
+import { ensureRuntimeDir, runtimeDirPath } from './runtime-dir.js';
+
+/** This thread's peer transport (added to the fabric by `installTransports`). */
+export const peerTransport = new PeerTransport();
+
+/** Where to find the hub and how to prove who we are. */
+export interface HubNodeOptions {
+  /** Default: `VRDMA_HUB`, else the per-user socket. */
+  readonly hubAddress?: string | undefined;
+  /** Default: `VRDMA_HUB_TOKEN`. */
+  readonly hubToken?: string | undefined;
+}
+
+/** A node registered with the hub and how to give it back. */
+export interface OpenedHubNode {
+  readonly node: HubNode;
+  /** Unregister; the last release of the thread ends the hub session. Idempotent, never throws. */
+  readonly release: () => void;
+}
+
+interface Active {
+  readonly key: string;
+  readonly session: HubSession;
+  readonly listener: PeerListener;
+  nodes: number;
+  closed: boolean;
+}
+
+let active: Active | null = null;
+let opening: Promise<Active> | null = null;
+
+/**
+ * Open a hub node for this thread: find (or start) the hub, set up this
+ * thread's peer listener the first time, and register a node with a fresh
+ * LID, GID and QPN base.
+ *
+ * Remote requests and completions are delivered on the event loop: a
+ * thread that polls its CQ in a tight synchronous loop never sees them;
+ * await `cq.next()` / `cq.wait()` or yield between polls.
+ * @throws InvalidArgumentError for a malformed hub address.
+ * @throws RdmaError `ERR_RUNTIME_DIR` when the runtime directory is unusable.
+ * @throws RdmaError `ERR_HUB_AUTH` / `ERR_HUB_VERSION` when the hub refuses this client.
+ * @throws RdmaError `ERR_HUB_UNAVAILABLE` when no hub can be reached or started, or this thread already uses another hub.
+ */
+export async function openHubNode(options: HubNodeOptions): Promise<OpenedHubNode> {
+  const addr = parseAddress(options.hubAddress ?? defaultHubAddressText(), options.hubAddress === undefined ? 'VRDMA_HUB' : 'hubAddress');
+  const token = options.hubToken ?? (process.env['VRDMA_HUB_TOKEN'] || null);
+  let a: Active;
+  for (;;) {
+    a = await activeFor(addr, token);
+    if (!a.closed) break;
+  }
+  a.nodes++;
+  let reg;
+  try {
+    reg = await a.session.register();
+  } catch (err) {
+    a.nodes--;
+    endIfUnused(a);
+    throw err;
+  }
+  const session = a.session;
+  const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn));
+  session.attach(node);
+  let released = false;
+  const owner = a;
+  return {
+    node,
+    release: () => {
+      if (released) return;
+      released = true;
+      session.detach(node);
+      owner.nodes--;
+      endIfUnused(owner);
+    },
+  };
+}
+
+/** The hub session of this thread, for diagnostics; null when none is open. */
+export function currentHubSession(): HubSession | null {
+  return active?.session ?? null;
+}
+
+async function activeFor(addr: HubAddress, token: string | null): Promise<Active> {
+  if (!active && !opening) {
+    opening = start(addr, token).finally(() => {
+      opening = null;
+    });
+  }
+  const a = active ?? (await opening!);
+  if (a.key !== addr.text) throw hubUnavailable(`this thread already uses the hub at ${a.key}; close its loop0 contexts before using ${addr.text}`);
+  return a;
+}
+
+async function start(addr: HubAddress, token: string | null): Promise<Active> {
+  const conn = await connectHub(addr, { token, start: true });
+  let listener: PeerListener | null = null;
+  try {
+    listener = await listenForPeers(
+      addr.kind === 'unix'
+        ? { kind: 'unix', dir: ensureRuntimeDir(runtimeDirPath()) }
+        : { kind: 'tcp', host: conn.localAddress ?? '127.0.0.1' },
+      (socket) => peerTransport.accept(socket, addr.kind === 'tcp'),
+    );
+    const session = new HubSession(addr, token, conn, listener.address);
+    const l = listener;
+    peerTransport.start({
+      id: listener.address, token: addr.kind === 'tcp' ? token : null, locate: (gid) => session.locate(gid), setListenerRef: (ref) => l.setRef(ref),
+    });
+    const a: Active = { key: addr.text, session, listener: l, nodes: 0, closed: false };
+    active = a;
+    return a;
+  } catch (err) {
+    listener?.close();
+    conn.close();
+    throw err;
+  }
+}
+
+function endIfUnused(a: Active): void {
+  if (a.nodes > 0 || a.closed) return;
+  a.closed = true;
+  if (active === a) active = null;
+  peerTransport.stop();
+  a.listener.close();
+  a.session.close();
+}
