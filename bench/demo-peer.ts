@@ -9,7 +9,7 @@ export type DemoMessage =
   | { readonly kind: 'done' };
 
 const REGION = 1 << 20;
-const LAT_ITERS = 2000;
+const LAT_ITERS = 1000;
 const BW_SIZE = 65536;
 const BW_ITERS = 2000;
 
@@ -68,7 +68,7 @@ export async function runPeer(role: 'server' | 'client', args: string[]): Promis
   const ctx = await openDevice(deviceArg >= 0 ? args[deviceArg + 1] : undefined);
   const pd = ctx.allocPd();
   const cq = ctx.createCq({ depth: 4096 });
-  const qp = pd.createQp({ type: QpType.RC, sendCq: cq, maxSendWr: 1024, maxRecvWr: 1024 });
+  const qp = pd.createQp({ type: QpType.RC, sendCq: cq, maxSendWr: 1024, maxRecvWr: 2048 });
   const mem = ctx.allocBuffer(REGION);
   const mr = pd.registerMemory(mem, Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC);
   if (role === 'server') {

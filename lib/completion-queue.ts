@@ -14,6 +14,11 @@ import type { Context } from './context.js';
  *
  * Failed requests appear as completions with a non-zero `status`; use
  * `checkCompletion(wc)` to turn one into a `WorkCompletionError`.
+ *
+ * On `loop0`, work from other processes arrives on the event loop: a tight
+ * synchronous poll loop sees completions from this thread and from worker
+ * threads, but never those from another process; await `next()` / `wait()`
+ * or yield between polls there.
  */
 export class CompletionQueue implements AsyncIterable<WorkCompletion> {
   readonly #backend: CqBackend;

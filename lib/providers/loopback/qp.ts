@@ -16,7 +16,7 @@ import { Syndrome, type RequestPacket, type ResponsePacket } from './packets.js'
 import { BytesPayload, EMPTY_PAYLOAD, SgePayload, scatter, snapshot, type Payload } from './payload.js';
 import { badState, queueFull } from './errors.js';
 import { executeRequest } from './responder.js';
-import { rnrDelayMs } from './rnr-timer.js';
+import { ackTimeoutMs, rnrDelayMs } from './rnr-timer.js';
 
 /** The loopback port MTU. */
 export const LOOP_MTU = Mtu.MTU_4096;
@@ -73,6 +73,7 @@ export class LoopQp implements QpBackend {
   /** Responder: the next PSN it will execute. */
   expectedPsn = 0;
   #rnrLeft = 0;
+  #retryLeft = 0;
   #rnrTimer: NodeJS.Timeout | null = null;
   #rnrDue = 0;
   #pumping = false;
@@ -121,6 +122,7 @@ export class LoopQp implements QpBackend {
     this.#spec = spec;
     this.#sendPsn = this.#initialPsn;
     this.#rnrLeft = spec.rnrRetry;
+    this.#retryLeft = spec.retryCnt;
     this.#state = QpState.RTS;
   }
 
@@ -242,15 +244,13 @@ export class LoopQp implements QpBackend {
       case Syndrome.ACK:
         this.#finish(e, resp);
         this.#rnrLeft = this.#spec!.rnrRetry;
+        this.#retryLeft = this.#spec!.retryCnt;
         this.#completeSend(e, WcStatus.SUCCESS, false);
         this.#pump();
         return;
       case Syndrome.RNR:
         if (this.#spec!.rnrRetry === 7 || this.#rnrLeft-- > 0) {
-          this.#nextSend = this.#sqHead;
-          this.#rnrDue = performance.now() + resp.rnrDelayMs;
-          this.#rnrTimer = setTimeout(() => this.#resumeAfterRnr(), resp.rnrDelayMs);
-          this.#node.rnrWaiting.add(this);
+          this.#waitThenResend(resp.rnrDelayMs);
           return;
         }
         this.#failHead(e, WcStatus.RNR_RETRY_EXC_ERR);
@@ -265,8 +265,22 @@ export class LoopQp implements QpBackend {
         this.#failHead(e, WcStatus.REM_OP_ERR);
         return;
       default:
+        // No responder (QP not yet at RTR, in error, or gone): like a lost
+        // packet, retransmit after the local ACK timeout, retryCnt times.
+        if (this.#retryLeft-- > 0) {
+          this.#waitThenResend(ackTimeoutMs(this.#spec!.timeout));
+          return;
+        }
         this.#failHead(e, WcStatus.RETRY_EXC_ERR);
     }
+  }
+
+  /** Go back to the oldest unacknowledged request and resend from there after `ms`. */
+  #waitThenResend(ms: number): void {
+    this.#nextSend = this.#sqHead;
+    this.#rnrDue = performance.now() + ms;
+    this.#rnrTimer = setTimeout(() => this.#resumeAfterRnr(), ms);
+    this.#node.rnrWaiting.add(this);
   }
 
   /**

@@ -11,3 +11,12 @@ const TABLE_MS = [
 export function rnrDelayMs(code: number): number {
   return TABLE_MS[code] ?? 0.64;
 }
+
+/**
+ * The local ACK timeout for a `timeout` code: 4.096 us * 2^code, in
+ * milliseconds (code 0, "wait for ever" in the specification, waits 1 s
+ * between retransmissions here).
+ */
+export function ackTimeoutMs(code: number): number {
+  return code === 0 ? 1000 : 0.004096 * 2 ** code;
+}
