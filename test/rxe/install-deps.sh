@@ -23,6 +23,7 @@ die() { say "error: $*"; exit 1; }
 packages=(
   qemu-system-x86 busybox-static rdma-core ibverbs-providers libibverbs-dev
   librdmacm-dev perftest ibverbs-utils kmod cpio iproute2
+  cmake pkg-config g++ make
 )
 
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: this script supports Debian/Ubuntu hosts only"

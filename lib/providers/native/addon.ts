@@ -1,0 +1,297 @@
+/**
+ * The typed face of the native addon (`build/Release/vrdma.node`) and its
+ * loader. Everything the addon exports is declared here; nothing at the
+ * boundary is `any`. The addon links to libibverbs normally, so a missing
+ * `libibverbs.so.1` shows up as a load error, which is caught and turned
+ * into a reason for `nativeProvider.status()`.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The packed-layout version this TypeScript code writes (must equal the addon's). */
+export const LAYOUT_VERSION = 1;
+
+/** One device from `ibv_get_device_list`. */
+export interface RawDevice {
+  readonly name: string;
+  /** Node GUID, 16 hex digits. */
+  readonly guid: string;
+  /** `enum ibv_node_type` (1 = CA, 4 = RNIC, ...). */
+  readonly nodeType: number;
+  /** `enum ibv_transport_type` (0 = IB, 1 = iWARP, ...). */
+  readonly transportType: number;
+  /** The device's sysfs folder, e.g. `/sys/class/infiniband/rxe0`. */
+  readonly ibdevPath: string;
+}
+
+/** `ibv_query_device`, as the addon reports it. */
+export interface RawDeviceAttributes {
+  readonly fwVer: string;
+  readonly nodeGuid: string;
+  readonly sysImageGuid: string;
+  readonly vendorId: number;
+  readonly vendorPartId: number;
+  readonly hwVer: number;
+  readonly physPortCnt: number;
+  readonly maxQp: number;
+  readonly maxQpWr: number;
+  readonly maxSge: number;
+  readonly maxCq: number;
+  readonly maxCqe: number;
+  readonly maxMr: number;
+  readonly maxMrSize: bigint;
+  readonly maxPd: number;
+  readonly maxSrq: number;
+  readonly maxSrqWr: number;
+  readonly maxQpRdAtom: number;
+  readonly maxQpInitRdAtom: number;
+  readonly atomicCap: number;
+}
+
+/** `ibv_query_port`, as the addon reports it. */
+export interface RawPortAttributes {
+  readonly state: number;
+  readonly maxMtu: number;
+  readonly activeMtu: number;
+  readonly lid: number;
+  readonly smLid: number;
+  readonly lmc: number;
+  readonly gidTblLen: number;
+  readonly pkeyTblLen: number;
+  readonly linkLayer: number;
+  readonly activeWidth: number;
+  readonly activeSpeed: number;
+}
+
+/** One populated GID entry (`ibv_query_gid_table` / `ibv_query_gid_ex`). */
+export interface RawGid {
+  readonly index: number;
+  /** IPv6 notation (`inet_ntop`). */
+  readonly gid: string;
+  /** `enum ibv_gid_type`, or -1 when the kernel did not say (read sysfs then). */
+  readonly type: number;
+  readonly netdev?: string;
+}
+
+/** What `NativePd.createQp` takes besides the queues. */
+export interface NativeQpInit {
+  readonly type: number;
+  readonly maxSendWr: number;
+  readonly maxRecvWr: number;
+  readonly maxSge: number;
+  readonly maxInline: number;
+  readonly sqSigAll: boolean;
+  readonly qkey: number;
+  readonly access: number;
+  readonly port: number;
+}
+
+/** Address vector fields shared by `connect` and `createAh`. */
+export interface NativeAddressAttrs {
+  readonly dlid: number;
+  readonly isGlobal: boolean;
+  /** Peer GID, IPv6 notation. */
+  readonly dgid: string;
+  readonly sgidIndex: number;
+  readonly hopLimit: number;
+  /** Local port. */
+  readonly port: number;
+}
+
+/** What `NativeQp.connect` takes (UD reads `ownPsn` only). */
+export interface NativeConnectAttrs extends NativeAddressAttrs {
+  readonly remoteQpn: number;
+  readonly remotePsn: number;
+  readonly ownPsn: number;
+  /** `enum ibv_mtu`. */
+  readonly mtu: number;
+  readonly rnrRetry: number;
+  readonly minRnrTimer: number;
+  readonly retryCnt: number;
+  readonly timeout: number;
+  readonly maxRdAtomic: number;
+  readonly maxDestRdAtomic: number;
+}
+
+/** An `ibv_mr`; keeps the registered memory alive until `close()`. */
+export interface NativeMrObject {
+  readonly lkey: number;
+  readonly rkey: number;
+  readonly addr: bigint;
+  readonly length: number;
+  close(): void;
+}
+
+/** An `ibv_cq` with its completion channel. */
+export interface NativeCqObject {
+  /**
+   * Fill a `WcBatch` buffer (`capacity` slots) with up to `max` completions.
+   * @throws RdmaError `ERR_CQ_OVERRUN` once the CQ failed.
+   */
+  poll(buffer: ArrayBuffer, capacity: number, max: number): number;
+  /** Arm the channel; resolves when completions may be waiting. Rejects with `ERR_CQ_OVERRUN`. */
+  wait(): Promise<void>;
+  /** Resolves pending waits, then destroys (deferred while queue pairs use it). */
+  close(): void;
+}
+
+/** An `ibv_qp`. */
+export interface NativeQpObject {
+  readonly qpn: number;
+  readonly maxInline: number;
+  readonly maxSendSge: number;
+  readonly maxRecvSge: number;
+  /** Post `count` packed send requests as one chain. @throws VerbsError (ENOMEM when full). */
+  postSend(buffer: ArrayBuffer, count: number): void;
+  /** Post `count` packed receive requests as one chain. @throws VerbsError (ENOMEM when full). */
+  postRecv(buffer: ArrayBuffer, count: number): void;
+  /** INIT -> RTR -> RTS. @throws VerbsError naming the failed transition. */
+  connect(attrs: NativeConnectAttrs): void;
+  toError(): void;
+  /** `enum ibv_qp_state` from `ibv_query_qp`. */
+  state(): number;
+  close(): void;
+}
+
+/** An `ibv_srq`. */
+export interface NativeSrqObject {
+  postRecv(buffer: ArrayBuffer, count: number): void;
+  close(): void;
+}
+
+/** An `ibv_ah`; packed UD requests name it by `id`. */
+export interface NativeAhObject {
+  readonly id: number;
+  close(): void;
+}
+
+/** An `ibv_pd`. */
+export interface NativePdObject {
+  /** @throws VerbsError (ENOMEM/EPERM with the memlock limit in the message). */
+  regMr(view: Uint8Array, access: number): NativeMrObject;
+  createQp(sendCq: NativeCqObject, recvCq: NativeCqObject, srq: NativeSrqObject | null, init: NativeQpInit): NativeQpObject;
+  createSrq(maxWr: number, maxSge: number): NativeSrqObject;
+  createAh(attrs: NativeAddressAttrs): NativeAhObject;
+  close(): void;
+}
+
+/** The async-event callback the addon calls (`port`/`qpn` are 0 when not applicable). */
+export type NativeAsyncListener = (type: number, port: number, qpn: number, detail: string) => void;
+
+/** An open `ibv_context`. */
+export interface NativeContextObject {
+  queryDevice(): RawDeviceAttributes;
+  queryPort(port: number): RawPortAttributes;
+  gidTable(port: number): RawGid[];
+  allocPd(): NativePdObject;
+  createCq(depth: number): NativeCqObject;
+  setAsyncListener(listener: NativeAsyncListener): void;
+  /** Page-aligned, zeroed memory (an external ArrayBuffer freed when collected). */
+  allocate(size: number): Uint8Array;
+  /** The largest inline size an RC QP accepts (creates and destroys a few QPs). */
+  probeMaxInline(): number;
+  close(): void;
+}
+
+/** The error factories native code throws through. */
+export interface NativeErrorFactories {
+  verbsError(verb: string, errno: number, message: string): Error;
+  rdmaError(code: string, message: string): Error;
+}
+
+/** The addon's exports. */
+export interface NativeAddon {
+  readonly layoutVersion: number;
+  readonly pageSize: number;
+  configure(factories: NativeErrorFactories): void;
+  /** @throws VerbsError when libibverbs cannot list devices (ENOSYS: no RDMA in the kernel). */
+  getDeviceList(): RawDevice[];
+  /** @throws RdmaError `ERR_NO_DEVICE`; VerbsError from `ibv_open_device`. */
+  openDevice(name: string): NativeContextObject;
+  /** RLIMIT_MEMLOCK soft limit in bytes; -1 when unlimited. */
+  memlockLimit(): number;
+}
+
+/** The result of loading the addon. */
+export type AddonLoad =
+  | { readonly ok: true; readonly addon: NativeAddon; readonly path: string }
+  | { readonly ok: false; readonly reason: string; readonly path: string; readonly error?: unknown };
+
+const ADDON_FILE = join('build', 'Release', 'vrdma.node');
+
+/**
+ * Where the addon is looked for: the file `VRDMA_NATIVE_ADDON` names when
+ * set (only there), else `build/Release/vrdma.node` in the package root
+ * (found by walking up from this module).
+ */
+export function addonCandidates(from: string = dirname(fileURLToPath(import.meta.url))): string[] {
+  const env = process.env['VRDMA_NATIVE_ADDON'];
+  if (env) return [env];
+  const out: string[] = [];
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, ADDON_FILE);
+    if (!out.includes(candidate)) out.push(candidate);
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'CMakeLists.txt'))) break;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return out;
+}
+
+/**
+ * Why an addon failed to load, in words that say what to do. `message` is
+ * the loader's error message.
+ */
+export function describeLoadError(message: string, path: string): string {
+  const missingLib = /(lib[\w.+-]*\.so(?:\.\d+)*): cannot open shared object file/.exec(message);
+  if (missingLib) {
+    const lib = missingLib[1]!;
+    if (lib.startsWith('libibverbs')) {
+      return `${lib} not found: apt-get install libibverbs1 ibverbs-providers (rdma-core's libibverbs, which the addon links to)`;
+    }
+    return `${lib} not found (needed by the native addon ${path}): install it, or rebuild the addon with npm run build:native`;
+  }
+  if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message)) {
+    return `the native addon ${path} was built for another Node.js: rebuild it with npm run build:native`;
+  }
+  if (/undefined symbol/.test(message)) {
+    return `the native addon ${path} does not match the installed libibverbs (${message.split('\n')[0]}): rebuild it with npm run build:native`;
+  }
+  return `the native addon ${path} failed to load (${message.split('\n')[0]}): rebuild it with npm run build:native`;
+}
+
+let cached: AddonLoad | undefined;
+
+/** Load the addon once per thread (from `addonCandidates()`); never throws. */
+export function loadAddon(): AddonLoad {
+  cached ??= loadAddonFrom(addonCandidates());
+  return cached;
+}
+
+/** Load the addon from the first of `candidates` that exists (not cached); never throws. */
+export function loadAddonFrom(candidates: readonly string[]): AddonLoad {
+  const path = candidates.find((p) => existsSync(p));
+  if (path === undefined) {
+    const expected = candidates[candidates.length - 1] ?? ADDON_FILE;
+    return { ok: false, path: expected, reason: `addon not built: run npm run build:native (needs libibverbs-dev, cmake and a C++17 compiler; expected ${expected})` };
+  }
+  const require = createRequire(import.meta.url);
+  let addon: NativeAddon;
+  try {
+    addon = require(path) as NativeAddon;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, path, reason: describeLoadError(message, path), error };
+  }
+  if (addon.layoutVersion !== LAYOUT_VERSION) {
+    return {
+      ok: false, path,
+      reason: `the native addon ${path} is out of date (layout ${String(addon.layoutVersion)}, this library writes ${LAYOUT_VERSION}): rebuild it with npm run build:native`,
+    };
+  }
+  return { ok: true, addon, path };
+}

@@ -1,0 +1,158 @@
+/**
+ * Packing work requests into one reusable buffer that the addon reads in a
+ * single call (one `ibv_post_send` / `ibv_post_recv` chain): no per-field
+ * property reads across the boundary, no allocation per request once the
+ * buffer has grown to the queue's size. The layout is native/wr_layout.h's.
+ */
+import type { RecvWrSpec, SendWrSpec, SgeSpec } from '../../provider/spi.js';
+import { WrOpcode } from '../../constants/wr-opcode.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+import { NativeMr } from './mr.js';
+import { NativeAh } from './ah.js';
+
+/** Byte sizes and word offsets of the packed layout. */
+export const Layout = {
+  SEND_BYTES: 64,
+  RECV_BYTES: 16,
+  SGE_BYTES: 16,
+  /** Send header, uint32 word offsets (wr id is the float64 at word 0). */
+  S_OPCODE: 2,
+  S_FLAGS: 3,
+  S_IMM: 4,
+  S_RKEY: 5,
+  /** uint64 offsets (in 8-byte units) inside the send header. */
+  S_REMOTE_ADDR64: 3,
+  S_COMPARE_ADD64: 4,
+  S_SWAP64: 5,
+  S_NUM_SGE: 12,
+  S_REMOTE_QPN: 13,
+  S_REMOTE_QKEY: 14,
+  S_AH: 15,
+  /** Receive header word offsets. */
+  R_NUM_SGE: 2,
+} as const;
+
+const TWO_32 = 0x1_0000_0000;
+
+/** A growable buffer with the three views packing needs. */
+export class WrPacker {
+  #buffer: ArrayBuffer;
+  #u32: Uint32Array;
+  #f64: Float64Array;
+  #u64: BigUint64Array;
+
+  constructor(initialBytes = 1024) {
+    this.#buffer = new ArrayBuffer(roundUp(initialBytes));
+    this.#u32 = new Uint32Array(this.#buffer);
+    this.#f64 = new Float64Array(this.#buffer);
+    this.#u64 = new BigUint64Array(this.#buffer);
+  }
+
+  /** The buffer the last `packSend`/`packRecv` wrote. */
+  get buffer(): ArrayBuffer { return this.#buffer; }
+
+  #ensure(bytes: number): void {
+    if (bytes <= this.#buffer.byteLength) return;
+    this.#buffer = new ArrayBuffer(roundUp(bytes));
+    this.#u32 = new Uint32Array(this.#buffer);
+    this.#f64 = new Float64Array(this.#buffer);
+    this.#u64 = new BigUint64Array(this.#buffer);
+  }
+
+  /**
+   * Pack send requests; returns the count.
+   * @throws InvalidArgumentError for a region or address handle of another provider.
+   */
+  packSend(wrs: readonly SendWrSpec[]): number {
+    let bytes = 0;
+    for (let i = 0; i < wrs.length; i++) bytes += Layout.SEND_BYTES + Layout.SGE_BYTES * wrs[i]!.sgList.length;
+    this.#ensure(bytes);
+    const u32 = this.#u32;
+    const f64 = this.#f64;
+    const u64 = this.#u64;
+    let w = 0;
+    for (let i = 0; i < wrs.length; i++) {
+      const wr = wrs[i]!;
+      const op = wr.opcode;
+      f64[w >>> 1] = wr.wrId;
+      u32[w + Layout.S_OPCODE] = op;
+      u32[w + Layout.S_FLAGS] = wr.flags;
+      u32[w + Layout.S_IMM] = wr.imm;
+      u32[w + Layout.S_RKEY] = wr.rkey;
+      const w64 = w >>> 1;
+      if (op === WrOpcode.SEND || op === WrOpcode.SEND_WITH_IMM) {
+        u32[w + 6] = 0;
+        u32[w + 7] = 0;
+      } else {
+        u64[w64 + Layout.S_REMOTE_ADDR64] = wr.remoteAddr;
+      }
+      if (op === WrOpcode.ATOMIC_CMP_AND_SWP || op === WrOpcode.ATOMIC_FETCH_AND_ADD) {
+        u64[w64 + Layout.S_COMPARE_ADD64] = wr.compareAdd;
+        u64[w64 + Layout.S_SWAP64] = wr.swap;
+      } else {
+        u32[w + 8] = 0;
+        u32[w + 9] = 0;
+        u32[w + 10] = 0;
+        u32[w + 11] = 0;
+      }
+      const sges = wr.sgList;
+      u32[w + Layout.S_NUM_SGE] = sges.length;
+      u32[w + Layout.S_REMOTE_QPN] = wr.remoteQpn;
+      u32[w + Layout.S_REMOTE_QKEY] = wr.remoteQkey;
+      if (wr.ah === null) {
+        u32[w + Layout.S_AH] = 0;
+      } else {
+        if (!(wr.ah instanceof NativeAh)) throw new InvalidArgumentError(`wr[${i}].ah`, 'is not an address handle of a native device');
+        u32[w + Layout.S_AH] = wr.ah.id;
+      }
+      w += Layout.SEND_BYTES >>> 2;
+      w = packSges(u32, w, sges, i);
+    }
+    return wrs.length;
+  }
+
+  /**
+   * Pack receive requests; returns the count.
+   * @throws InvalidArgumentError for a region of another provider.
+   */
+  packRecv(wrs: readonly RecvWrSpec[]): number {
+    let bytes = 0;
+    for (let i = 0; i < wrs.length; i++) bytes += Layout.RECV_BYTES + Layout.SGE_BYTES * wrs[i]!.sgList.length;
+    this.#ensure(bytes);
+    const u32 = this.#u32;
+    const f64 = this.#f64;
+    let w = 0;
+    for (let i = 0; i < wrs.length; i++) {
+      const wr = wrs[i]!;
+      f64[w >>> 1] = wr.wrId;
+      u32[w + Layout.R_NUM_SGE] = wr.sgList.length;
+      u32[w + 3] = 0;
+      w += Layout.RECV_BYTES >>> 2;
+      w = packSges(u32, w, wr.sgList, i);
+    }
+    return wrs.length;
+  }
+}
+
+function packSges(u32: Uint32Array, start: number, sges: readonly SgeSpec[], wrIndex: number): number {
+  let w = start;
+  for (let j = 0; j < sges.length; j++) {
+    const s = sges[j]!;
+    const mr = s.mr;
+    if (!(mr instanceof NativeMr)) throw new InvalidArgumentError(`wr[${wrIndex}].sgList[${j}].mr`, 'is not a memory region of a native device');
+    const sum = mr.addrLo + s.offset;
+    const lo = sum % TWO_32;
+    u32[w] = lo;
+    u32[w + 1] = mr.addrHi + (sum - lo) / TWO_32;
+    u32[w + 2] = s.length;
+    u32[w + 3] = mr.lkey;
+    w += 4;
+  }
+  return w;
+}
+
+function roundUp(bytes: number): number {
+  let n = 1024;
+  while (n < bytes) n *= 2;
+  return n;
+}

@@ -1,0 +1,73 @@
+import type { MrBackend, PdBackend, QpBackend, QpInitSpec, SrqBackend, AhBackend } from '../../provider/spi.js';
+import type { Endpoint } from '../../types/endpoint.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+import type { NativePdObject } from './addon.js';
+import type { NativeContext } from './context.js';
+import { NativeMr } from './mr.js';
+import { NativeCq } from './cq.js';
+import { NativeQp } from './qp.js';
+import { NativeSrq } from './srq.js';
+import { NativeAh } from './ah.js';
+
+/** A native protection domain. */
+export class NativePd implements PdBackend {
+  readonly #ctx: NativeContext;
+  readonly #raw: NativePdObject;
+  #closed = false;
+
+  constructor(ctx: NativeContext, raw: NativePdObject) {
+    this.#ctx = ctx;
+    this.#raw = raw;
+  }
+
+  /**
+   * `ibv_reg_mr` over exactly these bytes; the region keeps them alive.
+   * @throws VerbsError `ENOMEM`/`EPERM` with the memlock limit and how to raise it.
+   */
+  registerMemory(bytes: Uint8Array, access: number): MrBackend {
+    return new NativeMr(this.#raw.regMr(bytes, access), bytes);
+  }
+
+  /**
+   * `ibv_create_qp`, then RESET -> INIT on the context's port.
+   * @throws InvalidArgumentError for queues of another provider. @throws VerbsError when refused.
+   */
+  createQp(init: QpInitSpec): QpBackend {
+    if (!(init.sendCq instanceof NativeCq)) throw new InvalidArgumentError('init.sendCq', 'is not a completion queue of a native device');
+    if (!(init.recvCq instanceof NativeCq)) throw new InvalidArgumentError('init.recvCq', 'is not a completion queue of a native device');
+    if (init.srq !== null && !(init.srq instanceof NativeSrq)) throw new InvalidArgumentError('init.srq', 'is not a shared receive queue of a native device');
+    const raw = this.#raw.createQp(init.sendCq.raw, init.recvCq.raw, init.srq ? init.srq.raw : null, {
+      type: init.type,
+      maxSendWr: init.maxSendWr,
+      maxRecvWr: init.maxRecvWr,
+      maxSge: init.maxSge,
+      maxInline: init.maxInline,
+      sqSigAll: init.sqSigAll,
+      qkey: init.qkey,
+      access: init.access,
+      port: this.#ctx.port,
+    });
+    return new NativeQp(this.#ctx, raw, init);
+  }
+
+  /** `ibv_create_srq`. @throws VerbsError / UnsupportedError when refused. */
+  createSrq(maxWr: number, maxSge: number): SrqBackend {
+    return new NativeSrq(this.#raw.createSrq(maxWr, maxSge));
+  }
+
+  /** `ibv_create_ah` to the peer (GRH on RoCE). @throws VerbsError when no route exists. */
+  createAh(remote: Endpoint): AhBackend {
+    return new NativeAh(this.#raw.createAh(this.#ctx.addressTo(remote)));
+  }
+
+  /** `ibv_dealloc_pd` (after its children). Idempotent; never throws. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#raw.close();
+    } catch {
+      // closing never throws
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// Per-environment state of the addon (one instance per main thread or
+// worker that loads it): the wrapper constructors, the error factories the
+// TypeScript layer hands over, and the address-handle table. No mutable
+// statics anywhere in the addon.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "common.h"
+
+namespace vrdma {
+
+class AhHandle;
+
+// Address handles by id, so packed UD work requests can name one with a
+// number. Shared with the handles, which remove themselves when released.
+struct AhTable {
+  std::unordered_map<uint32_t, std::weak_ptr<AhHandle>> by_id;
+  uint32_t next_id = 1;
+};
+
+// State that handles may outlive the addon instance with: whether the
+// environment is being torn down (then no JS may run and async contexts
+// are left to the process exit).
+struct EnvState {
+  bool tearing_down = false;
+};
+
+// Version of the packed work-request and completion layouts; the TypeScript
+// side refuses an addon built with another.
+constexpr uint32_t kLayoutVersion = 1;
+
+class VrdmaAddon : public Napi::Addon<VrdmaAddon> {
+ public:
+  VrdmaAddon(Napi::Env env, Napi::Object exports);
+
+  Napi::FunctionReference context_ctor;
+  Napi::FunctionReference pd_ctor;
+  Napi::FunctionReference mr_ctor;
+  Napi::FunctionReference cq_ctor;
+  Napi::FunctionReference qp_ctor;
+  Napi::FunctionReference srq_ctor;
+  Napi::FunctionReference ah_ctor;
+
+  Napi::FunctionReference verbs_error_factory;
+  Napi::FunctionReference rdma_error_factory;
+
+  std::shared_ptr<AhTable> ah_table = std::make_shared<AhTable>();
+  std::shared_ptr<EnvState> env_state = std::make_shared<EnvState>();
+
+ private:
+  Napi::Value Configure(const Napi::CallbackInfo& info);
+  Napi::Value GetDeviceList(const Napi::CallbackInfo& info);
+  Napi::Value OpenDevice(const Napi::CallbackInfo& info);
+  Napi::Value MemlockLimit(const Napi::CallbackInfo& info);
+};
+
+// Class registration, one per file.
+Napi::Function DefineContext(Napi::Env env);
+Napi::Function DefinePd(Napi::Env env);
+Napi::Function DefineMr(Napi::Env env);
+Napi::Function DefineCq(Napi::Env env);
+Napi::Function DefineQp(Napi::Env env);
+Napi::Function DefineSrq(Napi::Env env);
+Napi::Function DefineAh(Napi::Env env);
+
+// device_list.cc
+Napi::Value DeviceList(Napi::Env env);
+Napi::Value OpenDeviceByName(Napi::Env env, const std::string& name);
+
+}  // namespace vrdma

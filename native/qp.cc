@@ -1,0 +1,371 @@
+// Queue pairs: creation (moved to INIT at once), the INIT -> RTR -> RTS
+// handshake, and posting packed work-request chains in one call.
+#include <arpa/inet.h>
+
+#include <cerrno>
+
+#include "addon.h"
+#include "ah.h"
+#include "cq.h"
+#include "errors.h"
+#include "pd.h"
+#include "srq.h"
+#include "wr_layout.h"
+
+namespace vrdma {
+
+class QpHandle : public Handle {
+ public:
+  QpHandle(ibv_qp* qp, uint32_t type, const ibv_qp_cap& cap, bool has_srq)
+      : qp_(qp), type_(type), cap_(cap), has_srq_(has_srq) {}
+  ~QpHandle() override { ReleaseInDestructor(); }
+
+  ibv_qp* qp() const { return qp_; }
+  uint32_t type() const { return type_; }
+  const ibv_qp_cap& cap() const { return cap_; }
+  bool has_srq() const { return has_srq_; }
+  std::vector<ibv_send_wr>& send_wrs() { return send_wrs_; }
+  std::vector<ibv_sge>& send_sges() { return send_sges_; }
+  RecvScratch& recv_scratch() { return recv_; }
+
+ protected:
+  void Release() noexcept override {
+    if (qp_ != nullptr) ibv_destroy_qp(qp_);
+    qp_ = nullptr;
+  }
+
+ private:
+  ibv_qp* qp_;
+  uint32_t type_;
+  ibv_qp_cap cap_;
+  bool has_srq_;
+  std::vector<ibv_send_wr> send_wrs_;
+  std::vector<ibv_sge> send_sges_;
+  RecvScratch recv_;
+};
+
+class QpWrap : public Napi::ObjectWrap<QpWrap> {
+ public:
+  static constexpr const char* kClassName = "NativeQp";
+  static const napi_type_tag kTag;
+  static const napi_type_tag kConstructTag;
+
+  explicit QpWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<QpWrap>(info) {
+    h_ = TakeToken<QpWrap, QpHandle>(info);
+  }
+
+  QpHandle& Open(Napi::Env env) const {
+    if (!h_ || h_->closing()) ThrowClosed(env, "QueuePair");
+    return *h_;
+  }
+
+  Napi::Value PostSend(const Napi::CallbackInfo& info);
+  Napi::Value PostRecv(const Napi::CallbackInfo& info);
+  Napi::Value Connect(const Napi::CallbackInfo& info);
+  Napi::Value ToError(const Napi::CallbackInfo& info);
+  Napi::Value State(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (h_) h_->Close();
+    return info.Env().Undefined();
+  }
+
+ private:
+  std::shared_ptr<QpHandle> h_;
+};
+
+const napi_type_tag QpWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b41ULL};
+const napi_type_tag QpWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b42ULL};
+
+Napi::Function DefineQp(Napi::Env env) {
+  return QpWrap::DefineClass(env, QpWrap::kClassName, {
+    QpWrap::InstanceMethod("postSend", &QpWrap::PostSend),
+    QpWrap::InstanceMethod("postRecv", &QpWrap::PostRecv),
+    QpWrap::InstanceMethod("connect", &QpWrap::Connect),
+    QpWrap::InstanceMethod("toError", &QpWrap::ToError),
+    QpWrap::InstanceMethod("state", &QpWrap::State),
+    QpWrap::InstanceMethod("close", &QpWrap::Close),
+  });
+}
+
+namespace {
+
+const char* StateName(int s) {
+  switch (s) {
+    case IBV_QPS_RESET: return "RESET";
+    case IBV_QPS_INIT: return "INIT";
+    case IBV_QPS_RTR: return "RTR";
+    case IBV_QPS_RTS: return "RTS";
+    case IBV_QPS_SQD: return "SQD";
+    case IBV_QPS_SQE: return "SQE";
+    case IBV_QPS_ERR: return "ERR";
+    default: return "?";
+  }
+}
+
+[[noreturn]] void ThrowModify(Napi::Env env, int rc, int from, int to, const std::string& more = "") {
+  ThrowVerbs(env, "ibv_modify_qp", rc,
+             ErrnoText(rc) + " (" + StateName(from) + " -> " + StateName(to) + (more.empty() ? "" : "; " + more) + ")");
+}
+
+constexpr int kRemoteAccessMask = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC;
+constexpr uint32_t kSendFlagsMask = IBV_SEND_FENCE | IBV_SEND_SIGNALED | IBV_SEND_SOLICITED | IBV_SEND_INLINE;
+
+}  // namespace
+
+// createQp(sendCq, recvCq, srq | null, { type, maxSendWr, maxRecvWr, maxSge,
+//   maxInline, sqSigAll, qkey, access, port })
+Napi::Value CreateQueuePair(const Napi::CallbackInfo& info, const std::shared_ptr<PdHandle>& pd) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[3].IsObject()) throw Napi::TypeError::New(env, "createQp(sendCq, recvCq, srq, init)");
+  CqWrap* send_cq = UnwrapTagged<CqWrap>(env, info[0], "sendCq");
+  CqWrap* recv_cq = UnwrapTagged<CqWrap>(env, info[1], "recvCq");
+  SrqWrap* srq = info[2].IsNull() || info[2].IsUndefined() ? nullptr : UnwrapTagged<SrqWrap>(env, info[2], "srq");
+  CqHandle& scq = send_cq->Open(env);
+  CqHandle& rcq = recv_cq->Open(env);
+  SrqHandle* srqh = srq != nullptr ? &srq->Open(env) : nullptr;
+  Napi::Object init = info[3].As<Napi::Object>();
+  uint32_t type = PropU32(init, "type");
+  if (type != IBV_QPT_RC && type != IBV_QPT_UC && type != IBV_QPT_UD) throw Napi::RangeError::New(env, "type must be RC, UC or UD");
+  uint32_t port = PropU32(init, "port");
+  uint32_t access = PropU32(init, "access");
+  uint32_t qkey = PropU32(init, "qkey");
+
+  ibv_qp_init_attr a{};
+  a.send_cq = scq.cq();
+  a.recv_cq = rcq.cq();
+  a.srq = srqh != nullptr ? srqh->srq() : nullptr;
+  a.qp_type = static_cast<ibv_qp_type>(type);
+  a.sq_sig_all = PropBool(init, "sqSigAll") ? 1 : 0;
+  a.cap.max_send_wr = PropU32(init, "maxSendWr");
+  a.cap.max_recv_wr = srqh != nullptr ? 0 : PropU32(init, "maxRecvWr");
+  a.cap.max_send_sge = PropU32(init, "maxSge");
+  a.cap.max_recv_sge = srqh != nullptr ? 0 : PropU32(init, "maxSge");
+  a.cap.max_inline_data = PropU32(init, "maxInline");
+  const ibv_qp_cap wanted = a.cap;
+  errno = 0;
+  ibv_qp* qp = ibv_create_qp(pd->pd(), &a);
+  if (qp == nullptr) {
+    int err = errno != 0 ? errno : ENOMEM;
+    ThrowVerbs(env, "ibv_create_qp", err,
+               ErrnoText(err) + " (maxSendWr " + std::to_string(wanted.max_send_wr) + ", maxRecvWr " +
+                   std::to_string(wanted.max_recv_wr) + ", maxSge " + std::to_string(wanted.max_send_sge) +
+                   ", maxInline " + std::to_string(wanted.max_inline_data) +
+                   "; compare with queryDevice().maxQpWr, maxSge and maxInlineData)");
+  }
+  // RESET -> INIT, so receives can be posted before connecting.
+  ibv_qp_attr attr{};
+  attr.qp_state = IBV_QPS_INIT;
+  attr.pkey_index = 0;
+  attr.port_num = static_cast<uint8_t>(port);
+  int mask = IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT;
+  if (type == IBV_QPT_UD) {
+    attr.qkey = qkey;
+    mask |= IBV_QP_QKEY;
+  } else {
+    attr.qp_access_flags = static_cast<unsigned>(access) &
+                           static_cast<unsigned>(type == IBV_QPT_UC ? IBV_ACCESS_REMOTE_WRITE : kRemoteAccessMask);
+    mask |= IBV_QP_ACCESS_FLAGS;
+  }
+  int rc = ibv_modify_qp(qp, &attr, mask);
+  if (rc != 0) {
+    ibv_destroy_qp(qp);
+    ThrowModify(env, rc, IBV_QPS_RESET, IBV_QPS_INIT, "port " + std::to_string(port));
+  }
+  auto h = std::make_shared<QpHandle>(qp, type, a.cap, srqh != nullptr);
+  h->AddParent(pd);
+  h->AddParent(send_cq->handle());
+  if (recv_cq->handle() != send_cq->handle()) h->AddParent(recv_cq->handle());
+  if (srq != nullptr) h->AddParent(srq->handle());
+  Napi::Object obj = NewWrapper<QpWrap>(env, AddonOf(env).qp_ctor, h);
+  obj.Set("qpn", Napi::Number::New(env, qp->qp_num));
+  obj.Set("maxInline", Napi::Number::New(env, a.cap.max_inline_data));
+  obj.Set("maxSendSge", Napi::Number::New(env, a.cap.max_send_sge));
+  obj.Set("maxRecvSge", Napi::Number::New(env, a.cap.max_recv_sge));
+  return obj;
+}
+
+// postSend(buffer: ArrayBuffer, count): one ibv_post_send of a chain.
+Napi::Value QpWrap::PostSend(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QpHandle& h = Open(env);
+  if (info.Length() < 2 || !info[0].IsArrayBuffer()) throw Napi::TypeError::New(env, "postSend(buffer, count)");
+  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  uint32_t count = ArgU32(info, 1, "count");
+  if (count == 0) return env.Undefined();
+  const uint8_t* buf = static_cast<const uint8_t*>(ab.Data());
+  const size_t len = ab.ByteLength();
+  const uint32_t max_sge = h.cap().max_send_sge;
+  std::vector<ibv_send_wr>& wrs = h.send_wrs();
+  std::vector<ibv_sge>& sges = h.send_sges();
+  if (wrs.size() < count) wrs.resize(count);
+  size_t sge_cap = static_cast<size_t>(count) * (max_sge > 0 ? max_sge : 1);
+  if (sges.size() < sge_cap) sges.resize(sge_cap);
+  const bool ud = h.type() == IBV_QPT_UD;
+  VrdmaAddon* addon = ud ? &AddonOf(env) : nullptr;
+  size_t pos = 0;
+  size_t s = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    if (pos + send_wr::kBytes > len) throw Napi::RangeError::New(env, "packed send requests overrun their buffer");
+    const uint8_t* p = buf + pos;
+    const uint32_t num_sge = Load<uint32_t>(p + send_wr::kNumSge);
+    if (num_sge > max_sge) {
+      throw Napi::RangeError::New(env, "send request " + std::to_string(i) + " has " + std::to_string(num_sge) +
+                                           " SGEs; the queue pair takes " + std::to_string(max_sge));
+    }
+    if (pos + send_wr::kBytes + num_sge * sge::kBytes > len) {
+      throw Napi::RangeError::New(env, "packed send requests overrun their buffer");
+    }
+    const uint32_t opcode = Load<uint32_t>(p + send_wr::kOpcode);
+    if (opcode > IBV_WR_ATOMIC_FETCH_AND_ADD) throw Napi::RangeError::New(env, "unknown send opcode " + std::to_string(opcode));
+    ibv_send_wr& wr = wrs[i];
+    wr = ibv_send_wr{};
+    wr.wr_id = static_cast<uint64_t>(Load<double>(p + send_wr::kWrId));
+    wr.opcode = static_cast<ibv_wr_opcode>(opcode);
+    wr.send_flags = Load<uint32_t>(p + send_wr::kFlags) & kSendFlagsMask;
+    switch (opcode) {
+      case IBV_WR_RDMA_WRITE_WITH_IMM:
+        wr.imm_data = htonl(Load<uint32_t>(p + send_wr::kImm));
+        [[fallthrough]];
+      case IBV_WR_RDMA_WRITE:
+      case IBV_WR_RDMA_READ:
+        wr.wr.rdma.remote_addr = Load<uint64_t>(p + send_wr::kRemoteAddr);
+        wr.wr.rdma.rkey = Load<uint32_t>(p + send_wr::kRkey);
+        break;
+      case IBV_WR_SEND_WITH_IMM:
+        wr.imm_data = htonl(Load<uint32_t>(p + send_wr::kImm));
+        break;
+      case IBV_WR_ATOMIC_CMP_AND_SWP:
+      case IBV_WR_ATOMIC_FETCH_AND_ADD:
+        wr.wr.atomic.remote_addr = Load<uint64_t>(p + send_wr::kRemoteAddr);
+        wr.wr.atomic.compare_add = Load<uint64_t>(p + send_wr::kCompareAdd);
+        wr.wr.atomic.swap = Load<uint64_t>(p + send_wr::kSwap);
+        wr.wr.atomic.rkey = Load<uint32_t>(p + send_wr::kRkey);
+        break;
+      default:
+        break;
+    }
+    if (ud) {
+      const uint32_t ah_id = Load<uint32_t>(p + send_wr::kAh);
+      ibv_ah* ah = FindAh(*addon, ah_id);
+      if (ah == nullptr) ThrowClosed(env, "AddressHandle");
+      wr.wr.ud.ah = ah;
+      wr.wr.ud.remote_qpn = Load<uint32_t>(p + send_wr::kRemoteQpn);
+      wr.wr.ud.remote_qkey = Load<uint32_t>(p + send_wr::kRemoteQkey);
+    }
+    wr.num_sge = static_cast<int>(num_sge);
+    wr.sg_list = num_sge > 0 ? &sges[s] : nullptr;
+    const uint8_t* q = p + send_wr::kBytes;
+    for (uint32_t j = 0; j < num_sge; j++) LoadSge(q + j * sge::kBytes, &sges[s++]);
+    wr.next = i + 1 < count ? &wrs[i + 1] : nullptr;
+    pos += send_wr::kBytes + num_sge * sge::kBytes;
+  }
+  ibv_send_wr* bad = nullptr;
+  int rc = ibv_post_send(h.qp(), &wrs[0], &bad);
+  if (rc != 0) {
+    size_t posted = bad != nullptr ? static_cast<size_t>(bad - &wrs[0]) : 0;
+    ThrowVerbs(env, "ibv_post_send", rc, PostFailureDetail(rc, posted, count, "send queue", h.cap().max_send_wr));
+  }
+  return env.Undefined();
+}
+
+// postRecv(buffer: ArrayBuffer, count)
+Napi::Value QpWrap::PostRecv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QpHandle& h = Open(env);
+  if (info.Length() < 2 || !info[0].IsArrayBuffer()) throw Napi::TypeError::New(env, "postRecv(buffer, count)");
+  if (h.has_srq()) throw Napi::TypeError::New(env, "this queue pair takes its receives from a shared receive queue");
+  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  uint32_t count = ArgU32(info, 1, "count");
+  if (count == 0) return env.Undefined();
+  ibv_recv_wr* head = BuildRecvChain(env, static_cast<const uint8_t*>(ab.Data()), ab.ByteLength(), count,
+                                     h.cap().max_recv_sge, h.recv_scratch());
+  ibv_recv_wr* bad = nullptr;
+  int rc = ibv_post_recv(h.qp(), head, &bad);
+  if (rc != 0) {
+    size_t posted = bad != nullptr ? static_cast<size_t>(bad - head) : 0;
+    ThrowVerbs(env, "ibv_post_recv", rc, PostFailureDetail(rc, posted, count, "receive queue", h.cap().max_recv_wr));
+  }
+  return env.Undefined();
+}
+
+// connect({ remoteQpn, remotePsn, ownPsn, mtu, dlid, isGlobal, dgid,
+//   sgidIndex, hopLimit, port, rnrRetry, minRnrTimer, retryCnt, timeout,
+//   maxRdAtomic, maxDestRdAtomic }): INIT -> RTR -> RTS. UD reads ownPsn only.
+Napi::Value QpWrap::Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QpHandle& h = Open(env);
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "connect(attrs)");
+  Napi::Object o = info[0].As<Napi::Object>();
+  const uint32_t type = h.type();
+  ibv_qp_attr rtr{};
+  rtr.qp_state = IBV_QPS_RTR;
+  int rtr_mask = IBV_QP_STATE;
+  if (type != IBV_QPT_UD) {
+    rtr.path_mtu = static_cast<ibv_mtu>(PropU32(o, "mtu"));
+    rtr.dest_qp_num = PropU32(o, "remoteQpn");
+    rtr.rq_psn = PropU32(o, "remotePsn");
+    rtr.ah_attr.dlid = static_cast<uint16_t>(PropU32(o, "dlid"));
+    rtr.ah_attr.port_num = static_cast<uint8_t>(PropU32(o, "port"));
+    rtr.ah_attr.sl = 0;
+    if (PropBool(o, "isGlobal")) {
+      rtr.ah_attr.is_global = 1;
+      std::string dgid = PropString(o, "dgid");
+      if (inet_pton(AF_INET6, dgid.c_str(), rtr.ah_attr.grh.dgid.raw) != 1) {
+        throw Napi::TypeError::New(env, "the peer's GID is not in IPv6 notation: " + dgid);
+      }
+      rtr.ah_attr.grh.sgid_index = static_cast<uint8_t>(PropU32(o, "sgidIndex"));
+      rtr.ah_attr.grh.hop_limit = static_cast<uint8_t>(PropU32(o, "hopLimit"));
+    }
+    rtr_mask |= IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN | IBV_QP_RQ_PSN;
+    if (type == IBV_QPT_RC) {
+      rtr.max_dest_rd_atomic = static_cast<uint8_t>(PropU32(o, "maxDestRdAtomic"));
+      rtr.min_rnr_timer = static_cast<uint8_t>(PropU32(o, "minRnrTimer"));
+      rtr_mask |= IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER;
+    }
+  }
+  int rc = ibv_modify_qp(h.qp(), &rtr, rtr_mask);
+  if (rc != 0) {
+    std::string more;
+    if (type != IBV_QPT_UD && rtr.ah_attr.is_global) {
+      more = "GID index " + std::to_string(rtr.ah_attr.grh.sgid_index) + " to peer " + PropString(o, "dgid");
+    }
+    ThrowModify(env, rc, IBV_QPS_INIT, IBV_QPS_RTR, more);
+  }
+  ibv_qp_attr rts{};
+  rts.qp_state = IBV_QPS_RTS;
+  rts.sq_psn = PropU32(o, "ownPsn");
+  int rts_mask = IBV_QP_STATE | IBV_QP_SQ_PSN;
+  if (type == IBV_QPT_RC) {
+    rts.timeout = static_cast<uint8_t>(PropU32(o, "timeout"));
+    rts.retry_cnt = static_cast<uint8_t>(PropU32(o, "retryCnt"));
+    rts.rnr_retry = static_cast<uint8_t>(PropU32(o, "rnrRetry"));
+    rts.max_rd_atomic = static_cast<uint8_t>(PropU32(o, "maxRdAtomic"));
+    rts_mask |= IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY | IBV_QP_MAX_QP_RD_ATOMIC;
+  }
+  rc = ibv_modify_qp(h.qp(), &rts, rts_mask);
+  if (rc != 0) ThrowModify(env, rc, IBV_QPS_RTR, IBV_QPS_RTS);
+  return env.Undefined();
+}
+
+Napi::Value QpWrap::ToError(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QpHandle& h = Open(env);
+  ibv_qp_attr a{};
+  a.qp_state = IBV_QPS_ERR;
+  int rc = ibv_modify_qp(h.qp(), &a, IBV_QP_STATE);
+  if (rc != 0) ThrowModify(env, rc, IBV_QPS_RTS, IBV_QPS_ERR);
+  return env.Undefined();
+}
+
+// The current state (ibv_query_qp), as an IBV_QPS_* value.
+Napi::Value QpWrap::State(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  QpHandle& h = Open(env);
+  ibv_qp_attr a{};
+  ibv_qp_init_attr ia{};
+  int rc = ibv_query_qp(h.qp(), &a, IBV_QP_STATE, &ia);
+  if (rc != 0) ThrowVerbs(env, "ibv_query_qp", rc);
+  return Napi::Number::New(env, static_cast<int>(a.qp_state));
+}
+
+}  // namespace vrdma
