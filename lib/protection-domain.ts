@@ -90,7 +90,8 @@ export class ProtectionDomain {
   }
 
   /**
-   * Create a queue pair (`ibv_create_qp`), in RESET.
+   * Create a queue pair (`ibv_create_qp`) and move it to INIT, so receives
+   * can be posted before `connect()`.
    * @throws InvalidArgumentError for a bad type, size, or a CQ/SRQ of another context or PD.
    * @throws UnsupportedError when the device does not offer the type.
    * @throws VerbsError when a native device refuses.

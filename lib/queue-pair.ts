@@ -126,7 +126,7 @@ export class QueuePair {
    * Post send work requests; an array is one provider call (one `ibv_post_send` chain on native devices).
    * @throws InvalidArgumentError for a malformed request (nothing of the array is posted).
    * @throws UnsupportedError for an opcode the QP type does not allow.
-   * @throws RdmaError `ERR_BAD_STATE` before RTS; `ERR_QUEUE_FULL` or VerbsError when the send queue is full.
+   * @throws RdmaError `ERR_BAD_STATE` before RTS. @throws VerbsError `ENOMEM` when the send queue is full (on a native device part of a chain may already be posted; the message says how many).
    * @throws ClosedError when the QP or a region is closed.
    */
   postSend(wr: SendWorkRequest | readonly SendWorkRequest[]): void {
@@ -137,7 +137,7 @@ export class QueuePair {
   /**
    * Post receive requests (one provider call for an array).
    * @throws InvalidArgumentError for a malformed request, or when the QP uses an SRQ.
-   * @throws RdmaError `ERR_QUEUE_FULL` or VerbsError when the receive queue is full.
+   * @throws VerbsError `ENOMEM` when the receive queue is full.
    * @throws ClosedError when the QP or a region is closed.
    */
   postRecv(wr: RecvWorkRequest | readonly RecvWorkRequest[]): void {

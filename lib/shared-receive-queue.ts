@@ -36,7 +36,7 @@ export class SharedReceiveQueue {
    * Post receive requests (one native call for an array).
    * @throws InvalidArgumentError for a malformed request.
    * @throws ClosedError when the SRQ or a region is closed.
-   * @throws RdmaError `ERR_QUEUE_FULL` / VerbsError when the queue is full.
+   * @throws VerbsError `ENOMEM` when the queue is full.
    */
   postRecv(wr: RecvWorkRequest | readonly RecvWorkRequest[]): void {
     this.#life.assertOpen();

@@ -151,7 +151,9 @@ export interface QpBackend {
   connect(remote: Endpoint | null, spec: ConnectSpec): Promise<void>;
   /**
    * @throws RdmaError `ERR_BAD_STATE` before RTS (a QP in ERR accepts posts and flushes them).
-   * @throws VerbsError `ENOMEM` when the queue is full (nothing of the array posted).
+   * @throws VerbsError `ENOMEM` when the queue is full. The loopback posts
+   *   nothing of the array then; a native chain may be partly posted (the
+   *   verbs cannot undo that) and the error says how many went in.
    */
   postSend(wrs: readonly SendWrSpec[]): void;
   postRecv(wrs: readonly RecvWrSpec[]): void;
