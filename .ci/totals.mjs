@@ -1,5 +1,5 @@
 // Sum vitest JSON reports into one line: "N passed, N failed, N skipped".
-// Arguments: NAME:FILE:EXIT_CODE ... A stage whose report is missing, or that
+// Arguments: NAME:FILE:EXIT_CODE ... (FILE '-' for a single check judged by its exit code). A stage whose report is missing, or that
 // exited non-zero with no failed test in its report, counts as one failure.
 import { readFileSync } from 'node:fs';
 
@@ -9,6 +9,13 @@ let skipped = 0;
 for (const arg of process.argv.slice(2)) {
   const [name, file, rcText] = arg.split(':');
   const rc = Number(rcText);
+  if (file === '-') {
+    // A single check with no report: its exit code is its result.
+    console.log(`${name}: ${rc === 0 ? 'passed' : `failed (exit ${rc})`}`);
+    if (rc === 0) passed += 1;
+    else failed += 1;
+    continue;
+  }
   let report;
   try {
     report = JSON.parse(readFileSync(file, 'utf8'));
