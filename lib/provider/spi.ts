@@ -16,7 +16,7 @@ export interface OpenOptions {
   readonly port?: number;
   /** GID index to use for endpoints; default: chosen automatically. */
   readonly gidIndex?: number;
-  /** Loopback only: use the per-user hub (default true); false keeps the device private to this thread. */
+  /** Loopback only: use the per-user hub (default true); false keeps the device private to this process (its worker threads still reach it). */
   readonly hub?: boolean;
   /** Loopback only: the hub's address (a Unix socket path or `tcp://host:port`); default `VRDMA_HUB` or the per-user socket. */
   readonly hubAddress?: string;

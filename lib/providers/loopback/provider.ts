@@ -14,7 +14,8 @@ const warned = new Set<string>();
 /**
  * The loopback provider: `loop0`, always present. By default a context joins
  * the per-user hub (started on demand) and reaches contexts of other
- * processes on this host; `{ hub: false }` keeps it private to this thread.
+ * processes on this host; `{ hub: false }` keeps it private to this process
+ * (threads of the process still reach each other through shared memory).
  *
  * Requests and completions from other processes arrive on the event loop:
  * a process that spins on `cq.poll()` synchronously never sees them; await
@@ -31,7 +32,7 @@ export const loopbackProvider: ProviderBackend = {
   /**
    * Open `loop0`. When the hub cannot be used and the caller did not ask for
    * it (`hub` unset, no `hubAddress`), the context is private to this
-   * thread and a warning (`VRDMA_HUB_UNAVAILABLE`) says why.
+   * process and a warning (`VRDMA_HUB_UNAVAILABLE`) says why.
    * @throws RdmaError `ERR_NO_DEVICE` for another name.
    * @throws InvalidArgumentError for a malformed `hubAddress`.
    * @throws RdmaError `ERR_HUB_UNAVAILABLE` when `hub: true` or `hubAddress` was given and the hub cannot be used (the message says why).
