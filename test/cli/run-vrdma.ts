@@ -21,7 +21,7 @@ export interface CliRun {
 export function runVrdma(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliRun {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VRDMA_')));
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: process.env['VRDMA_IN_VM'] === '1' ? 120_000 : 20_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -19,6 +19,7 @@ export default defineConfig({
       'test/conformance/**/*.test.ts',
       'test/native/**/*.test.ts',
       'test/sriov-vm/**/*.test.ts',
+      'test/cli/doctor-real.test.ts',
     ],
     exclude: ['node_modules/**', 'dist/**'],
     env: {
