@@ -75,9 +75,6 @@ if ! mount -t overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/wor
   mount -o bind /lower /newroot || fail "cannot bind the host root"
 fi
 r=/newroot
-[ -d "$r$repo" ] || fail "repository folder $repo not visible in the host root"
-mount -t 9p -o "$p9opts,cache=$repocache" repo "$r$repo" || fail "cannot mount the repository (9p tag repo)"
-
 mount -t proc proc "$r/proc" || fail "mount proc"
 mount -t sysfs sysfs "$r/sys" || fail "mount sysfs"
 mount -t devtmpfs devtmpfs "$r/dev" || fail "mount devtmpfs"
@@ -86,6 +83,13 @@ mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$r/dev/pts" || fa
 mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm" || fail "mount /dev/shm"
 mount -t tmpfs -o mode=1777 tmpfs "$r/tmp" || fail "mount /tmp"
 mount -t tmpfs -o mode=0755 tmpfs "$r/run" || fail "mount /run"
+# The repository last, so a checkout under /tmp or /run is not hidden by the
+# fresh tmpfs mounted there.
+case "$repo" in
+  /tmp/*|/run/*|/dev/shm/*) mkdir -p "$r$repo" || fail "cannot create $repo inside the guest" ;;
+esac
+[ -d "$r$repo" ] || fail "repository folder $repo not visible in the host root"
+mount -t 9p -o "$p9opts,cache=$repocache" repo "$r$repo" || fail "cannot mount the repository (9p tag repo)"
 # The guest kernel's modules, so that modprobe works inside (optional).
 kmods="$r$repo/.vm/kernel/$kver/lib/modules/$kver"
 if [ -d "$kmods" ] && mkdir -p "$r/lib/modules/$kver" 2>/dev/null; then
