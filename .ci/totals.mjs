@@ -28,6 +28,10 @@ for (const arg of process.argv.slice(2)) {
   const f = report.numFailedTests ?? 0;
   const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   console.log(`${name}: ${p} passed, ${f} failed, ${s} skipped (exit ${rc})`);
+  const skippedTitles = (report.testResults ?? []).flatMap((file) =>
+    (file.assertionResults ?? []).filter((t) => t.status === 'skipped' || t.status === 'pending' || t.status === 'todo').map((t) => t.fullName ?? t.title));
+  for (const title of skippedTitles.slice(0, 12)) console.log(`  skipped: ${title}`);
+  if (skippedTitles.length > 12) console.log(`  skipped: ... and ${skippedTitles.length - 12} more`);
   passed += p;
   failed += f;
   skipped += s;
