@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AsyncEventType, WcStatus, WrOpcode, type AsyncEvent } from '../../lib/index.js';
 import { PeerWorker, terminateAll } from './harness.js';
-import { ALL_ACCESS, openLocal, type Local } from './local.js';
+import { ALL_ACCESS, openLocal, type Local, pairWithWorker } from './local.js';
 import { awaitPoll, spinPoll } from './poll.js';
 
 /** The default heartbeat timeout (`VRDMA_SHM_PEER_TIMEOUT_MS`), plus the checking period and slack for a busy machine. */
@@ -27,13 +27,7 @@ describe('loop0 across threads: a peer that goes away', () => {
     await terminateAll();
   });
 
-  async function pair() {
-    const a = local.qp();
-    const ep = await w.call('qp', { name: 'b' });
-    await w.call('connect', { name: 'b', remote: a.endpoint() });
-    await a.connect(ep);
-    return a;
-  }
+  const pair = () => pairWithWorker(local, w);
 
   it('a terminated worker: the peer QP goes to ERR with completions in bounded time', async () => {
     const a = await pair();

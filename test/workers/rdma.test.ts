@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Access, WcStatus, WrOpcode } from '../../lib/index.js';
 import { readShmStats, resetShmStats } from '../../lib/providers/loopback/shm/index.js';
 import { PeerWorker, terminateAll } from './harness.js';
-import { ALL_ACCESS, openLocal, type Local } from './local.js';
+import { ALL_ACCESS, openLocal, type Local, pairWithWorker } from './local.js';
 import { awaitPoll, pattern, spinPoll } from './poll.js';
 
 const MiB = 1024 * 1024;
@@ -22,13 +22,7 @@ describe('loop0 across threads: RDMA and atomics', () => {
     await terminateAll();
   });
 
-  async function pair(options: { rnrRetry?: number; minRnrTimer?: number } = {}) {
-    const a = local.qp();
-    const epB = await w.call('qp', { name: 'b' });
-    await w.call('connect', { name: 'b', remote: a.endpoint() });
-    await a.connect(epB, options);
-    return a;
-  }
+  const pair = (options: { rnrRetry?: number; minRnrTimer?: number } = {}) => pairWithWorker(local, w, options);
 
   it('RDMA WRITE of 1 MiB from shared memory is copied once, straight into the target (no ring bytes)', async () => {
     const a = await pair();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QpType, WcFlags, WcOpcode, WcStatus, WrOpcode } from '../../lib/index.js';
 import { readShmStats, resetShmStats } from '../../lib/providers/loopback/shm/index.js';
 import { PeerWorker, terminateAll } from './harness.js';
-import { ALL_ACCESS, openLocal, type Local } from './local.js';
+import { ALL_ACCESS, openLocal, type Local, pairWithWorker } from './local.js';
 import { awaitPoll, pattern, spinPoll } from './poll.js';
 
 const MiB = 1024 * 1024;
@@ -22,14 +22,7 @@ describe('loop0 across threads: SEND/RECV', () => {
     await terminateAll();
   });
 
-  /** A connected RC pair: `a` in this thread, `b` in the worker. */
-  async function pair() {
-    const a = local.qp();
-    const epB = await w.call('qp', { name: 'b' });
-    await w.call('connect', { name: 'b', remote: a.endpoint() });
-    await a.connect(epB);
-    return a;
-  }
+  const pair = () => pairWithWorker(local, w);
 
   it('delivers a send from the main thread to a worker, data intact (one copy from shared memory)', async () => {
     const a = await pair();
