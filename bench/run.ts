@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     bwIters: plan.bwIters,
     copyBudget: plan.copyBudget,
     repeat: o.repeat,
+    pingPongBudgetMs: o.quick ? 1000 : 3000,
     atomics: wantLat && (o.only === 'baselines' || chosen.some((p) => p.placement.kind === 'worker')),
   }, log);
   console.log(baselinesTable(baselines));

@@ -6,7 +6,7 @@ import { summarise, type LatencySummary } from '../core/stats.js';
 /** Give up on a round trip after this long (the peer thread is gone or starved). */
 const STALL_US = 5_000_000;
 /** Stop early after this long (two spinning threads on a busy two-core machine crawl). */
-const BUDGET_US = 3_000_000;
+const BUDGET_US = 2_000_000;
 
 /**
  * Raw Atomics spin ping-pong between this thread and a worker, the limit of

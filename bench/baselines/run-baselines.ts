@@ -38,6 +38,8 @@ export interface BaselinePlan {
   readonly copyBudget: number;
   readonly repeat: number;
   readonly atomics: boolean;
+  /** Longest time one ping-pong measurement may take (it stops early, with fewer iterations). */
+  readonly pingPongBudgetMs: number;
 }
 
 function message(err: unknown): string {
@@ -67,15 +69,16 @@ export async function runBaselines(plan: BaselinePlan, log: (line: string) => vo
       peer = await SocketPeer.start();
       for (const size of plan.bwSizes) socketStream.push(await peer.stream(size, plan.bwIters(size), plan.repeat));
       const first = plan.latSizes[0];
-      if (first !== undefined) await peer.pingPong(first, plan.latIters(first), 0);
+      if (first !== undefined) await peer.pingPong(first, plan.latIters(first), 0, false, plan.pingPongBudgetMs);
       for (const size of plan.latSizes) {
         const iters = plan.latIters(size);
-        const runs: LatencySummary[] = [];
-        for (let r = 0; r < plan.repeat; r++) runs.push(await peer.pingPong(size, iters, Math.min(1000, Math.ceil(iters / 10))));
-        socketPingPong.push({ size, iters, rtt: medianRun(runs, (s) => s.typical) });
-        const busy: LatencySummary[] = [];
-        for (let r = 0; r < plan.repeat; r++) busy.push(await peer.pingPong(size, iters, Math.min(1000, Math.ceil(iters / 10)), true));
-        socketPingPongBusy.push({ size, iters, rtt: medianRun(busy, (s) => s.typical) });
+        const warm = Math.min(1000, Math.ceil(iters / 10));
+        for (const busy of [false, true]) {
+          const runs: Array<{ rtt: LatencySummary; iters: number }> = [];
+          for (let r = 0; r < plan.repeat; r++) runs.push(await peer.pingPong(size, iters, warm, busy, plan.pingPongBudgetMs));
+          const mid = medianRun(runs, (x) => x.rtt.typical);
+          (busy ? socketPingPongBusy : socketPingPong).push({ size, iters: mid.iters, rtt: mid.rtt });
+        }
       }
     } catch (err) {
       errors.push(`unix socket: ${message(err)}`);

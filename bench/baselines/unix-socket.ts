@@ -62,15 +62,18 @@ export class SocketPeer {
    * Round trips of `size`-byte messages echoed by the peer (us). With
    * `busy`, neither event loop sleeps between messages (both keep a
    * `setImmediate` chain going): the socket's cost without the wake-up of
-   * an idle process.
+   * an idle process. Stops early once `budgetMs` have passed (a starved
+   * machine makes busy loops crawl); `iters` says how many were timed.
    */
-  async pingPong(size: number, iters: number, warm: number, busy = false): Promise<LatencySummary> {
+  async pingPong(size: number, iters: number, warm: number, busy = false, budgetMs = Number.POSITIVE_INFINITY): Promise<{ rtt: LatencySummary; iters: number }> {
     await this.#mode({ mode: 'echo', busy });
     let spinning = busy;
     const spin = (): void => { if (spinning) setImmediate(spin); };
     if (busy) setImmediate(spin);
     const msg = Buffer.alloc(size, 7);
     const samples = new Float64Array(iters);
+    const start = nowUs();
+    let done = 0;
     let got = 0;
     let want = 0;
     let wake: (() => void) | null = null;
@@ -85,20 +88,21 @@ export class SocketPeer {
     this.sock.on('data', onData);
     try {
       for (let i = 0; i < warm + iters; i++) {
+        if (done > 0 && nowUs() - start > budgetMs * 1000) break;
         want += size;
         const back = new Promise<void>((resolve) => { wake = resolve; });
         const t0 = nowUs();
         this.sock.write(msg);
         await back;
         const t1 = nowUs();
-        if (i >= warm) samples[i - warm] = t1 - t0;
+        if (i >= warm) samples[done++] = t1 - t0;
       }
     } finally {
       spinning = false;
       this.sock.off('data', onData);
     }
     await this.#mode({ mode: 'echo', busy: false });
-    return summarise(samples);
+    return { rtt: summarise(samples, done), iters: done };
   }
 
   /** Stream `iters` writes of `size` bytes to the peer; timed until it acknowledges the last byte. */

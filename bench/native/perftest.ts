@@ -64,7 +64,7 @@ function dataLine(out: string): { header: string; cells: number[] } | null {
     const header = lines[i]!;
     if (!header.trim().startsWith('#bytes')) continue;
     const cells = lines[i + 1]!.trim().split(/\s+/).map(Number);
-    if (cells.length >= 3 && cells.every((n) => Number.isFinite(n))) return { header, cells };
+    if (cells.length >= 3) return { header, cells };
   }
   return null;
 }
@@ -76,6 +76,7 @@ export function parsePerftest(tool: PerftestTool, out: string): Omit<PerftestFig
   const inlineMatch = /Max inline data\s*:\s*(\d+)/.exec(out);
   const inline = inlineMatch ? Number(inlineMatch[1]) : undefined;
   const c = line.cells;
+  if (!c.every((n) => Number.isFinite(n))) return { error: `perftest printed no finite figures: ${c.join(' ')}` };
   const base = { size: c[0]!, iters: c[1]!, ...(inline === undefined ? {} : { inline }) };
   if (tool === 'ib_write_bw') return { ...base, bwPeak: c[2]!, bwAverage: c[3]!, mpps: c[4]! };
   // #bytes #iterations t_min t_max t_typical t_avg t_stdev 99% 99.9%

@@ -46,6 +46,14 @@ export function baselinesTable(b: Baselines): string {
       out.push(` warning: two spinning threads rarely ran at the same time (other load on the CPUs?): spin-polled worker figures of this run measure the scheduler, not the transport`);
     }
   }
+  const starved = b.socketPingPongBusy.some((x) => {
+    const sleeping = ping.get(x.size)?.rtt.typical;
+    return sleeping !== undefined && x.rtt.typical > sleeping;
+  });
+  if (starved) {
+    out.push(' warning: the busy ping-pong was slower than the sleeping one: two busy processes did not get two CPUs at once'
+      + ' (other load?); busy_rtt and the polling cross-process figures of this run measure the scheduler');
+  }
   for (const e of b.errors) out.push(` unavailable: ${e}`);
   return out.join('\n');
 }

@@ -67,8 +67,8 @@ export async function runPlacement(
           // One untimed pass first, so the JIT has compiled the loops before the first figure.
           log(`  ${placement.label}: ${kind} warm-up`);
           const w = await measure(open, { ...planFor(kind, size), repeat: 1 });
-          warmed = w.error === undefined;
-          if (!warmed && !(await recover(`${kind} warm-up`, w.error ?? ''))) break outer;
+          warmed = true;
+          if (w.error !== undefined && !(await recover(`${kind} warm-up`, w.error))) break outer;
         }
         log(`  ${placement.label}: ${kind} ${size} B`);
         const m = await measure(open, planFor(kind, size));
