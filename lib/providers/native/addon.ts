@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DeviceAttributes } from '../../types/device.js';
 
 /** The packed-layout version this TypeScript code writes (must equal the addon's). */
 export const LAYOUT_VERSION = 1;
@@ -26,28 +27,12 @@ export interface RawDevice {
   readonly ibdevPath: string;
 }
 
-/** `ibv_query_device`, as the addon reports it. */
-export interface RawDeviceAttributes {
-  readonly fwVer: string;
-  readonly nodeGuid: string;
-  readonly sysImageGuid: string;
-  readonly vendorId: number;
-  readonly vendorPartId: number;
-  readonly hwVer: number;
-  readonly physPortCnt: number;
-  readonly maxQp: number;
-  readonly maxQpWr: number;
-  readonly maxSge: number;
-  readonly maxCq: number;
-  readonly maxCqe: number;
-  readonly maxMr: number;
-  readonly maxMrSize: bigint;
-  readonly maxPd: number;
-  readonly maxSrq: number;
-  readonly maxSrqWr: number;
-  readonly maxQpRdAtom: number;
+/**
+ * `ibv_query_device`, as the addon reports it: the public attributes less
+ * `maxInlineData` (probed separately), plus `maxQpInitRdAtom`.
+ */
+export interface RawDeviceAttributes extends Omit<DeviceAttributes, 'maxInlineData'> {
   readonly maxQpInitRdAtom: number;
-  readonly atomicCap: number;
 }
 
 /** `ibv_query_port`, as the addon reports it. */
