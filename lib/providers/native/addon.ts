@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DeviceAttributes } from '../../types/device.js';
+import type { DeviceAttributes, PortAttributes } from '../../types/device.js';
 
 /** The packed-layout version this TypeScript code writes (must equal the addon's). */
 export const LAYOUT_VERSION = 1;
@@ -35,20 +35,8 @@ export interface RawDeviceAttributes extends Omit<DeviceAttributes, 'maxInlineDa
   readonly maxQpInitRdAtom: number;
 }
 
-/** `ibv_query_port`, as the addon reports it. */
-export interface RawPortAttributes {
-  readonly state: number;
-  readonly maxMtu: number;
-  readonly activeMtu: number;
-  readonly lid: number;
-  readonly smLid: number;
-  readonly lmc: number;
-  readonly gidTblLen: number;
-  readonly pkeyTblLen: number;
-  readonly linkLayer: number;
-  readonly activeWidth: number;
-  readonly activeSpeed: number;
-}
+/** `ibv_query_port`, as the addon reports it: the public attributes less the state's name. */
+export type RawPortAttributes = Omit<PortAttributes, 'stateName'>;
 
 /** One populated GID entry (`ibv_query_gid_table` / `ibv_query_gid_ex`). */
 export interface RawGid {
