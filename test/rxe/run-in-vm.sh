@@ -155,7 +155,7 @@ output="$job/output.log"
 # shellcheck disable=SC2054  # commas belong to QEMU option values
 qemu_args=(
   -nodefaults -no-user-config -display none -no-reboot
-  -accel tcg -machine q35 -cpu max -smp "$cpus" -m "$memory"
+  -accel tcg,thread=multi -machine q35 -cpu max -smp "$cpus" -m "$memory"
   -kernel "$vmlinuz" -initrd "$initramfs"
   -append "console=ttyS0,115200 panic=-1 mitigations=off vrdma_repo=$repo vrdma_job=$job vrdma_nvme=$nvme${VRDMA_VM_KARGS:+ $VRDMA_VM_KARGS}"
   -chardev "file,id=con,path=$console"

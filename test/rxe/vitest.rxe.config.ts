@@ -4,9 +4,12 @@
 //   npm run test:rxe
 //   bash test/rxe/run-in-vm.sh -- npx vitest run --config test/rxe/vitest.rxe.config.ts
 //
-// The VM is slow (emulated CPU, no KVM), so timeouts are generous, and test
-// files run one after another because they share the one rxe0 device (and,
-// with --nvme-sriov, the one NVMe physical function).
+// The VM is slow (emulated CPU, no KVM), so timeouts are generous. Every test
+// file runs in one worker process, one file after another: they share the one
+// rxe0 device (and, with --nvme-sriov, the one NVMe physical function), and
+// under emulation starting Node and loading the test framework once per file
+// cost about 9 s each. Test files must therefore leave no global state behind
+// (open devices, changed environment variables); each closes what it opens.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -27,6 +30,8 @@ export default defineConfig({
       VRDMA_TEST_DEVICE: process.env.VRDMA_TEST_DEVICE ?? 'rxe0',
     },
     pool: 'forks',
+    poolOptions: { forks: { singleFork: true } },
+    isolate: false,
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 180_000,
