@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { UnsupportedError } from '../errors/unsupported-error.js';
 import { QpType, qpTypeName } from '../constants/qp.js';
-import { SendFlags, WrOpcode, wrOpcodeName } from '../constants/wr-opcode.js';
+import { SendFlags, WrOpcode } from '../constants/wr-opcode.js';
+import { OpTrait, opcodesAllowedOn, qpTypeBit, wrOpcodeTraits, type WrOpcodeTraits } from '../constants/wr-opcode-traits.js';
 import type { SendWrSpec } from '../provider/spi.js';
 import type { SendWorkRequest } from '../types/work-request.js';
 import { AddressHandle } from '../address-handle.js';
@@ -19,23 +20,10 @@ export interface SendLimits {
 /** The largest message InfiniBand allows (2^31 bytes). */
 export const MAX_MESSAGE = 0x8000_0000;
 
-const KNOWN_OPCODES = new Set<number>(Object.values(WrOpcode));
-
-function isRdma(op: number): boolean {
-  return op === WrOpcode.RDMA_WRITE || op === WrOpcode.RDMA_WRITE_WITH_IMM || op === WrOpcode.RDMA_READ;
-}
-
-function isAtomic(op: number): boolean {
-  return op === WrOpcode.ATOMIC_CMP_AND_SWP || op === WrOpcode.ATOMIC_FETCH_AND_ADD;
-}
-
-function checkOpcodeForType(at: string, op: number, type: number): void {
-  if (type === QpType.UD && op !== WrOpcode.SEND && op !== WrOpcode.SEND_WITH_IMM) {
-    throw new UnsupportedError(`${wrOpcodeName(op)} on UD`, `${at}.opcode: ${wrOpcodeName(op)} is not allowed on a UD queue pair (SEND and SEND_WITH_IMM only)`);
-  }
-  if (type === QpType.UC && (op === WrOpcode.RDMA_READ || isAtomic(op))) {
-    throw new UnsupportedError(`${wrOpcodeName(op)} on UC`, `${at}.opcode: ${wrOpcodeName(op)} is not allowed on a UC queue pair`);
-  }
+function checkOpcodeForType(at: string, op: WrOpcodeTraits, type: number): void {
+  if ((op.qpTypes & qpTypeBit(type)) !== 0) return;
+  const name = qpTypeName(type);
+  throw new UnsupportedError(`${op.name} on ${name}`, `${at}.opcode: ${op.name} is not allowed on a ${name} queue pair (it takes ${opcodesAllowedOn(type).join(', ')})`);
 }
 
 /**
@@ -55,8 +43,10 @@ function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSp
   if (wr === null || typeof wr !== 'object') throw new InvalidArgumentError(at, `must be an object, got ${describe(wr)}`);
   const wrId = wr.wrId === undefined ? 0 : checkInt(`${at}.wrId`, wr.wrId, 0, MAX_WR_ID);
   const opcode = wr.opcode ?? WrOpcode.SEND;
-  if (!KNOWN_OPCODES.has(opcode)) throw new InvalidArgumentError(`${at}.opcode`, `must be a WrOpcode value, got ${describe(opcode)}`);
-  checkOpcodeForType(at, opcode, qp.type);
+  const op = wrOpcodeTraits(opcode);
+  if (op === undefined) throw new InvalidArgumentError(`${at}.opcode`, `must be a WrOpcode value, got ${describe(opcode)}`);
+  checkOpcodeForType(at, op, qp.type);
+  const traits = op.flags;
   const { sges, length } = toSgeSpecs(`${at}.sgList`, wr.sgList, qp.maxSge);
   if (length > MAX_MESSAGE) throw new InvalidArgumentError(`${at}.sgList`, `message of ${length} bytes exceeds 2^31`);
 
@@ -66,8 +56,8 @@ function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSp
   if (wr.solicited) flags |= SendFlags.SOLICITED;
   if (wr.fence) flags |= SendFlags.FENCE;
   if (wr.inline) {
-    if (opcode === WrOpcode.RDMA_READ || isAtomic(opcode)) {
-      throw new InvalidArgumentError(`${at}.inline`, `${wrOpcodeName(opcode)} cannot be inline`);
+    if ((traits & OpTrait.PAYLOAD_OUT) === 0) {
+      throw new InvalidArgumentError(`${at}.inline`, `${op.name} cannot be inline (it sends no payload)`);
     }
     if (length > qp.maxInline) {
       throw new InvalidArgumentError(`${at}.inline`, `${length} bytes exceed the QP's maxInline ${qp.maxInline}`);
@@ -76,27 +66,27 @@ function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSp
   }
 
   let imm = 0;
-  if (opcode === WrOpcode.SEND_WITH_IMM || opcode === WrOpcode.RDMA_WRITE_WITH_IMM) {
+  if ((traits & OpTrait.IMM) !== 0) {
     imm = checkInt(`${at}.imm`, wr.imm ?? 0, 0, 0xffff_ffff);
   } else if (wr.imm !== undefined) {
-    throw new InvalidArgumentError(`${at}.imm`, `only SEND_WITH_IMM and RDMA_WRITE_WITH_IMM carry immediate data`);
+    throw new InvalidArgumentError(`${at}.imm`, `${op.name} carries no immediate data (only the *_WITH_IMM opcodes do)`);
   }
 
   let remoteAddr = 0n;
   let rkey = 0;
   let compareAdd = 0n;
   let swap = 0n;
-  if (isRdma(opcode) || isAtomic(opcode)) {
+  if ((traits & OpTrait.REMOTE) !== 0) {
     remoteAddr = checkU64(`${at}.remoteAddr`, wr.remoteAddr);
     rkey = checkInt(`${at}.rkey`, wr.rkey, 0, 0xffff_ffff);
   }
-  if (isAtomic(opcode)) {
+  if ((traits & OpTrait.ATOMIC) !== 0) {
     if (sges.length !== 1 || length !== 8) {
-      throw new InvalidArgumentError(`${at}.sgList`, `${wrOpcodeName(opcode)} needs exactly one 8-byte SGE for the original value, got ${sges.length} SGE(s) of ${length} bytes`);
+      throw new InvalidArgumentError(`${at}.sgList`, `${op.name} needs exactly one 8-byte SGE for the original value, got ${sges.length} SGE(s) of ${length} bytes`);
     }
     if (remoteAddr % 8n !== 0n) throw new InvalidArgumentError(`${at}.remoteAddr`, 'atomics need an 8-byte aligned address');
     compareAdd = checkU64(`${at}.compareAdd`, wr.compareAdd ?? 0n);
-    swap = opcode === WrOpcode.ATOMIC_CMP_AND_SWP ? checkU64(`${at}.swap`, wr.swap ?? 0n) : 0n;
+    swap = (traits & OpTrait.SWAP) !== 0 ? checkU64(`${at}.swap`, wr.swap ?? 0n) : 0n;
   }
 
   let ah = null;
@@ -111,5 +101,5 @@ function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSp
     throw new InvalidArgumentError(`${at}.ah`, `only UD sends take an address handle; this QP is ${qpTypeName(qp.type)}`);
   }
 
-  return { wrId, opcode, sgList: sges, length, imm, remoteAddr, rkey, compareAdd, swap, flags, ah, remoteQpn, remoteQkey };
+  return { wrId, opcode: op.value, sgList: sges, length, imm, remoteAddr, rkey, compareAdd, swap, flags, ah, remoteQpn, remoteQkey };
 }
