@@ -1,6 +1,8 @@
 import type { DeviceAttributes, DeviceInfo, GidEntry, PortAttributes } from '../../types/device.js';
-import { AtomicCap, GidType, LinkLayer, PortState, portStateName } from '../../constants/port.js';
-import { LOOP_MTU } from './qp.js';
+import { AtomicCap, GidType, LinkLayer, Mtu, PortState, portStateName } from '../../constants/port.js';
+
+/** The loopback port MTU. */
+export const LOOP_MTU = Mtu.MTU_4096;
 
 /** The name of the loopback device. */
 export const LOOP_DEVICE_NAME = 'loop0';

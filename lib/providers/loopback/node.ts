@@ -5,6 +5,12 @@ import type { LoopMr } from './mr.js';
 import type { LoopQp } from './qp.js';
 import { QpType } from '../../constants/qp.js';
 
+/** Something that retransmits once a wait (after an RNR NAK or a lost request) is over. */
+export interface RetryWaiter {
+  /** Retransmit when the wait is over at `now` (`performance.now()`). */
+  retryIfDue(now: number): void;
+}
+
 /** First address handed to loopback regions (looks like a user-space VA). */
 const ADDRESS_BASE = 0x7f00_0000_0000n;
 
@@ -18,8 +24,8 @@ export class LoopNode {
   readonly lid: number;
   readonly qps = new Map<number, LoopQp>();
   readonly mrs = new Map<number, LoopMr>();
-  /** QPs waiting out an RNR NAK; polled so spinning threads retry too. */
-  readonly rnrWaiting = new Set<LoopQp>();
+  /** Requesters waiting to retransmit; polled so spinning threads retry too. */
+  readonly rnrWaiting = new Set<RetryWaiter>();
   #nextQpn: number;
   #nextKey = 1;
   #nextAddr = ADDRESS_BASE;
@@ -92,13 +98,13 @@ export class LoopNode {
   retryDue(): void {
     if (this.rnrWaiting.size === 0) return;
     const now = performance.now();
-    for (const qp of [...this.rnrWaiting]) qp.retryIfDue(now);
+    for (const waiter of [...this.rnrWaiting]) waiter.retryIfDue(now);
   }
 
   /** A remote node is gone: every QP connected to it fails. */
   peerLost(gid: string, reason: string): void {
     for (const qp of [...this.qps.values()]) {
-      if (qp.remoteGid === gid) qp.fail(reason);
+      if (qp.remote?.gid === gid) qp.fail(reason);
     }
   }
 }

@@ -1,140 +1,252 @@
+import type { RecvWrSpec } from '../../provider/spi.js';
 import { Access } from '../../constants/access.js';
-import { QpType } from '../../constants/qp.js';
+import { QpState, QpType } from '../../constants/qp.js';
 import { WcStatus } from '../../constants/wc-status.js';
-import { WcOpcode } from '../../constants/wc-opcode.js';
-import { WrOpcode } from '../../constants/wr-opcode.js';
+import { WcFlags, WcOpcode } from '../../constants/wc-opcode.js';
+import { OpTrait, WR_OPCODE_TRAITS, qpTypeBit, type WrOpcodeTraits } from '../../constants/wr-opcode-traits.js';
+import type { LoopCq } from './cq.js';
+import type { LoopSrq } from './srq.js';
+import type { LoopMr } from './mr.js';
+import type { QpCore } from './qp-core.js';
 import { Syndrome, type RequestPacket } from './packets.js';
 import { BytesPayload, scatter, type Payload } from './payload.js';
-import type { LoopMr } from './mr.js';
-import type { LoopQp } from './qp.js';
-import { GRH_BYTES } from './qp.js';
+import { queueFull } from './errors.js';
+import { Fifo } from './fifo.js';
+import { sgesInPd } from './local-access.js';
+import { rnrDelayMs } from './rnr-timer.js';
 
-/** The zeroed GRH placed in front of UD receives (made on first use: qp.ts and this module import each other). */
-let grh: BytesPayload | null = null;
+/** Bytes of the GRH in front of every UD receive. */
+export const GRH_BYTES = 40;
+
+/** The zeroed GRH placed in front of UD receives. */
+const GRH = new BytesPayload(new Uint8Array(GRH_BYTES));
+
+/** What a responder is created with. */
+export interface ResponderInit {
+  readonly recvCq: LoopCq;
+  /** Receives come from here when set, else from the QP's own receive queue. */
+  readonly srq: LoopSrq | null;
+  readonly maxRecvWr: number;
+  /** `Access` bits the QP allows incoming RDMA and atomics. */
+  readonly access: number;
+  /** UD: the Q_Key a request must carry. */
+  readonly qkey: number;
+}
 
 /**
- * Execute a request that arrived in order at `qp`: place a SEND in the next
- * receive buffer, an RDMA WRITE at the address its rkey names, answer a READ
- * or an atomic, and reply (RC only) with an ACK or the right NAK.
+ * The receive side of a loopback QP: the receive queue (or the SRQ it takes
+ * from), the PSN it expects next, the execution of requests in order (a
+ * SEND into the next receive buffer, an RDMA WRITE or READ at the address
+ * its rkey names, an atomic), the ACK or NAK for each (RC), and the errors
+ * a responder raises.
  */
-export function executeRequest(qp: LoopQp, pkt: RequestPacket): void {
-  switch (pkt.opcode) {
-    case WrOpcode.SEND:
-    case WrOpcode.SEND_WITH_IMM:
-      receiveSend(qp, pkt);
-      return;
-    case WrOpcode.RDMA_WRITE:
-    case WrOpcode.RDMA_WRITE_WITH_IMM:
-      receiveWrite(qp, pkt);
-      return;
-    case WrOpcode.RDMA_READ:
-      receiveRead(qp, pkt);
-      return;
-    case WrOpcode.ATOMIC_CMP_AND_SWP:
-    case WrOpcode.ATOMIC_FETCH_AND_ADD:
-      receiveAtomic(qp, pkt);
-      return;
-    default:
-      reply(qp, pkt, Syndrome.REM_INV_REQ);
-  }
-}
+export class Responder {
+  readonly #core: QpCore;
+  readonly #cq: LoopCq;
+  readonly #srq: LoopSrq | null;
+  readonly #rq = new Fifo<RecvWrSpec>();
+  readonly #maxWr: number;
+  readonly #access: number;
+  readonly #qkey: number;
+  /** The next PSN it will execute. */
+  #expectedPsn = 0;
+  /** The delay an RNR NAK asks the requester to wait. */
+  #rnrDelayMs = rnrDelayMs(12);
 
-function reply(qp: LoopQp, pkt: RequestPacket, syndrome: number, data: Payload | null = null, atomicOrig = 0n): void {
-  if (qp.type !== QpType.RC) return;
-  if (syndrome === Syndrome.ACK) qp.expectedPsn = pkt.psn + 1;
-  qp.node.route(pkt.srcGid)?.sendResponse({
-    dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome, rnrDelayMs: syndrome === Syndrome.RNR ? qp.rnrDelayMs : 0, data, atomicOrig,
-  });
-}
+  constructor(core: QpCore, init: ResponderInit) {
+    this.#core = core;
+    this.#cq = init.recvCq;
+    this.#srq = init.srq;
+    this.#maxWr = init.maxRecvWr;
+    this.#access = init.access;
+    this.#qkey = init.qkey;
+  }
 
-function immOf(pkt: RequestPacket): number | null {
-  return pkt.opcode === WrOpcode.SEND_WITH_IMM || pkt.opcode === WrOpcode.RDMA_WRITE_WITH_IMM ? pkt.imm : null;
-}
+  /** RTR: expect `expectedPsn` next; RNR NAKs ask for the delay of timer code `minRnrTimer`. */
+  start(expectedPsn: number, minRnrTimer: number): void {
+    this.#expectedPsn = expectedPsn;
+    this.#rnrDelayMs = rnrDelayMs(minRnrTimer);
+  }
 
-function receiveSend(qp: LoopQp, pkt: RequestPacket): void {
-  const wr = qp.takeRecv();
-  if (!wr) {
-    reply(qp, pkt, Syndrome.RNR);
-    return;
+  /**
+   * Queue receives; flushed at once in ERR.
+   * @throws VerbsError `ENOMEM` when they do not all fit (none is queued then).
+   */
+  post(wrs: readonly RecvWrSpec[]): void {
+    if (this.#rq.size + wrs.length > this.#maxWr) throw queueFull('ibv_post_recv', 'receive queue', this.#maxWr);
+    for (const wr of wrs) this.#rq.push(wr);
+    if (this.#core.state() === QpState.ERR) this.flush();
   }
-  const skip = qp.type === QpType.UD ? GRH_BYTES : 0;
-  const total = pkt.payload.length + skip;
-  if (total > wr.length) {
-    qp.completeRecv(wr, WcStatus.LOC_LEN_ERR, WcOpcode.RECV, 0, null, pkt);
-    if (qp.type !== QpType.UD) qp.responderError();
-    reply(qp, pkt, Syndrome.REM_INV_REQ);
-    return;
-  }
-  if (!qp.recvSgesOk(wr.sgList)) {
-    qp.completeRecv(wr, WcStatus.LOC_PROT_ERR, WcOpcode.RECV, 0, null, pkt);
-    if (qp.type !== QpType.UD) qp.responderError();
-    reply(qp, pkt, Syndrome.REM_OP);
-    return;
-  }
-  if (skip > 0) scatter(grh ??= new BytesPayload(new Uint8Array(GRH_BYTES)), wr.sgList);
-  scatter(pkt.payload, wr.sgList, skip);
-  qp.completeRecv(wr, WcStatus.SUCCESS, WcOpcode.RECV, total, immOf(pkt), pkt);
-  reply(qp, pkt, Syndrome.ACK);
-}
 
-/** The region and offset an rkey-addressed range falls in, or null when access is not allowed. */
-function target(qp: LoopQp, pkt: RequestPacket, flag: number, length: number): { mr: LoopMr; offset: number } | null {
-  const mr = qp.node.mrs.get(pkt.rkey);
-  if (!mr || mr.closed || mr.pdId !== qp.pdId) return null;
-  if ((mr.access & flag) === 0 || (qp.access & flag) === 0) return null;
-  if (pkt.remoteAddr < mr.addr) return null;
-  const offset = pkt.remoteAddr - mr.addr;
-  if (offset + BigInt(length) > BigInt(mr.length)) return null;
-  return { mr, offset: Number(offset) };
-}
-
-function receiveWrite(qp: LoopQp, pkt: RequestPacket): void {
-  const len = pkt.payload.length;
-  const t = target(qp, pkt, Access.REMOTE_WRITE, len);
-  if (!t) {
-    reply(qp, pkt, Syndrome.REM_ACCESS);
-    return;
-  }
-  const imm = immOf(pkt);
-  const wr = imm === null ? undefined : qp.takeRecv();
-  if (imm !== null && !wr) {
-    reply(qp, pkt, Syndrome.RNR);
-    return;
-  }
-  if (len > 0) pkt.payload.read(0, t.mr.bytes, t.offset, len);
-  if (wr) qp.completeRecv(wr, WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM, len, imm, pkt);
-  reply(qp, pkt, Syndrome.ACK);
-}
-
-function receiveRead(qp: LoopQp, pkt: RequestPacket): void {
-  const t = target(qp, pkt, Access.REMOTE_READ, pkt.readLength);
-  if (!t) {
-    reply(qp, pkt, Syndrome.REM_ACCESS);
-    return;
-  }
-  reply(qp, pkt, Syndrome.ACK, new BytesPayload(t.mr.bytes.subarray(t.offset, t.offset + pkt.readLength)));
-}
-
-function receiveAtomic(qp: LoopQp, pkt: RequestPacket): void {
-  const t = target(qp, pkt, Access.REMOTE_ATOMIC, 8);
-  if (!t || t.offset % 8 !== 0) {
-    reply(qp, pkt, Syndrome.REM_ACCESS);
-    return;
-  }
-  const cas = pkt.opcode === WrOpcode.ATOMIC_CMP_AND_SWP;
-  let orig: bigint;
-  const { mr, offset } = t;
-  if (mr.words) {
-    const i = offset / 8;
-    orig = cas ? Atomics.compareExchange(mr.words, i, pkt.compareAdd, pkt.swap) : Atomics.add(mr.words, i, pkt.compareAdd);
-  } else {
-    const view = new DataView(mr.bytes.buffer, mr.bytes.byteOffset + offset, 8);
-    orig = view.getBigUint64(0, true);
-    if (cas) {
-      if (orig === pkt.compareAdd) view.setBigUint64(0, pkt.swap, true);
-    } else {
-      view.setBigUint64(0, BigInt.asUintN(64, orig + pkt.compareAdd), true);
+  /** Complete every queued receive with WR_FLUSH_ERR (the QP entered ERR). An SRQ keeps its requests. */
+  flush(): void {
+    const qpNum = this.#core.qpn;
+    for (let wr = this.#rq.take(); wr !== undefined; wr = this.#rq.take()) {
+      this.#cq.push({ wrId: wr.wrId, status: WcStatus.WR_FLUSH_ERR, opcode: WcOpcode.RECV, byteLen: 0, imm: 0, qpNum, srcQp: 0, wcFlags: 0, slid: 0 });
     }
   }
-  reply(qp, pkt, Syndrome.ACK, null, orig);
+
+  /** Drop everything without completions (the QP is destroyed). */
+  close(): void {
+    this.#rq.clear();
+  }
+
+  /** A request addressed to this QP: executed when it is the one expected, acknowledged again when a duplicate. */
+  onRequest(pkt: RequestPacket): void {
+    const core = this.#core;
+    const type = core.type;
+    if (pkt.qpType !== type) return;
+    const state = core.state();
+    const ready = state === QpState.RTS || state === QpState.RTR;
+    if (type === QpType.RC) {
+      if (!ready) {
+        core.node.respond(pkt, Syndrome.NO_RESPONDER);
+        return;
+      }
+      if (!this.#fromPeer(pkt) || pkt.psn > this.#expectedPsn) return;
+      if (pkt.psn < this.#expectedPsn) {
+        core.node.respond(pkt, Syndrome.ACK);
+        return;
+      }
+    } else if (!ready || (type === QpType.UD ? pkt.qkey !== this.#qkey : !this.#fromPeer(pkt))) {
+      return;
+    }
+    this.#execute(pkt);
+  }
+
+  #fromPeer(pkt: RequestPacket): boolean {
+    const remote = this.#core.remote;
+    return remote !== null && pkt.srcGid === remote.gid && pkt.srcQpn === remote.qpn;
+  }
+
+  /** Execute a request that arrived in order, by what its opcode's traits say it does. */
+  #execute(pkt: RequestPacket): void {
+    const op = WR_OPCODE_TRAITS[pkt.opcode];
+    if (op === undefined || (op.qpTypes & qpTypeBit(this.#core.type)) === 0) {
+      this.#reply(pkt, Syndrome.REM_INV_REQ);
+      return;
+    }
+    const flags = op.flags;
+    if ((flags & OpTrait.ATOMIC) !== 0) this.#atomic(pkt, op);
+    else if ((flags & OpTrait.REMOTE) === 0) this.#send(pkt, op);
+    else if ((flags & OpTrait.PAYLOAD_IN) !== 0) this.#read(pkt);
+    else this.#write(pkt, op);
+  }
+
+  /** The next receive request, from the SRQ or the QP's own queue. */
+  #takeRecv(): RecvWrSpec | undefined {
+    return this.#srq ? this.#srq.take() : this.#rq.take();
+  }
+
+  #reply(pkt: RequestPacket, syndrome: number, data: Payload | null = null, atomicOrig = 0n): void {
+    if (this.#core.type !== QpType.RC) return;
+    if (syndrome === Syndrome.ACK) this.#expectedPsn = pkt.psn + 1;
+    this.#core.node.route(pkt.srcGid)?.sendResponse({
+      dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome, rnrDelayMs: syndrome === Syndrome.RNR ? this.#rnrDelayMs : 0, data, atomicOrig,
+    });
+  }
+
+  #completeRecv(wr: RecvWrSpec, status: number, opcode: number, byteLen: number, imm: number | null, pkt: RequestPacket): void {
+    const ud = this.#core.type === QpType.UD;
+    this.#cq.push({
+      wrId: wr.wrId, status, opcode, byteLen, imm: imm ?? 0, qpNum: this.#core.qpn, srcQp: pkt.srcQpn,
+      wcFlags: (imm === null ? 0 : WcFlags.WITH_IMM) | (ud ? WcFlags.GRH : 0), slid: pkt.srcLid,
+    });
+  }
+
+  /** A receive failed locally: complete it with `status`, move the QP to ERR (not UD), NAK with `syndrome`. */
+  #failRecv(wr: RecvWrSpec, status: number, pkt: RequestPacket, op: WrOpcodeTraits, syndrome: number): void {
+    this.#completeRecv(wr, status, op.recvWcOpcode, 0, null, pkt);
+    if (this.#core.type !== QpType.UD) this.#core.enterError();
+    this.#reply(pkt, syndrome);
+  }
+
+  #send(pkt: RequestPacket, op: WrOpcodeTraits): void {
+    const wr = this.#takeRecv();
+    if (!wr) {
+      this.#reply(pkt, Syndrome.RNR);
+      return;
+    }
+    const skip = this.#core.type === QpType.UD ? GRH_BYTES : 0;
+    const total = pkt.payload.length + skip;
+    if (total > wr.length) {
+      this.#failRecv(wr, WcStatus.LOC_LEN_ERR, pkt, op, Syndrome.REM_INV_REQ);
+      return;
+    }
+    if (!sgesInPd(wr.sgList, this.#core.pdId)) {
+      this.#failRecv(wr, WcStatus.LOC_PROT_ERR, pkt, op, Syndrome.REM_OP);
+      return;
+    }
+    if (skip > 0) scatter(GRH, wr.sgList);
+    scatter(pkt.payload, wr.sgList, skip);
+    this.#completeRecv(wr, WcStatus.SUCCESS, op.recvWcOpcode, total, immOf(pkt, op), pkt);
+    this.#reply(pkt, Syndrome.ACK);
+  }
+
+  /** The region and offset an rkey-addressed range falls in, or null when access is not allowed. */
+  #target(pkt: RequestPacket, flag: number, length: number): { mr: LoopMr; offset: number } | null {
+    const core = this.#core;
+    const mr = core.node.mrs.get(pkt.rkey);
+    if (!mr || mr.closed || mr.pdId !== core.pdId) return null;
+    if ((mr.access & flag) === 0 || (this.#access & flag) === 0) return null;
+    if (pkt.remoteAddr < mr.addr) return null;
+    const offset = pkt.remoteAddr - mr.addr;
+    if (offset + BigInt(length) > BigInt(mr.length)) return null;
+    return { mr, offset: Number(offset) };
+  }
+
+  #write(pkt: RequestPacket, op: WrOpcodeTraits): void {
+    const len = pkt.payload.length;
+    const t = this.#target(pkt, Access.REMOTE_WRITE, len);
+    if (!t) {
+      this.#reply(pkt, Syndrome.REM_ACCESS);
+      return;
+    }
+    const wr = (op.flags & OpTrait.CONSUMES_RECV) !== 0 ? this.#takeRecv() : undefined;
+    if ((op.flags & OpTrait.CONSUMES_RECV) !== 0 && !wr) {
+      this.#reply(pkt, Syndrome.RNR);
+      return;
+    }
+    if (len > 0) pkt.payload.read(0, t.mr.bytes, t.offset, len);
+    if (wr) this.#completeRecv(wr, WcStatus.SUCCESS, op.recvWcOpcode, len, immOf(pkt, op), pkt);
+    this.#reply(pkt, Syndrome.ACK);
+  }
+
+  #read(pkt: RequestPacket): void {
+    const t = this.#target(pkt, Access.REMOTE_READ, pkt.readLength);
+    if (!t) {
+      this.#reply(pkt, Syndrome.REM_ACCESS);
+      return;
+    }
+    this.#reply(pkt, Syndrome.ACK, new BytesPayload(t.mr.bytes.subarray(t.offset, t.offset + pkt.readLength)));
+  }
+
+  #atomic(pkt: RequestPacket, op: WrOpcodeTraits): void {
+    const t = this.#target(pkt, Access.REMOTE_ATOMIC, 8);
+    if (!t || t.offset % 8 !== 0) {
+      this.#reply(pkt, Syndrome.REM_ACCESS);
+      return;
+    }
+    const cas = (op.flags & OpTrait.SWAP) !== 0;
+    let orig: bigint;
+    const { mr, offset } = t;
+    if (mr.words) {
+      const i = offset / 8;
+      orig = cas ? Atomics.compareExchange(mr.words, i, pkt.compareAdd, pkt.swap) : Atomics.add(mr.words, i, pkt.compareAdd);
+    } else {
+      const view = new DataView(mr.bytes.buffer, mr.bytes.byteOffset + offset, 8);
+      orig = view.getBigUint64(0, true);
+      if (cas) {
+        if (orig === pkt.compareAdd) view.setBigUint64(0, pkt.swap, true);
+      } else {
+        view.setBigUint64(0, BigInt.asUintN(64, orig + pkt.compareAdd), true);
+      }
+    }
+    this.#reply(pkt, Syndrome.ACK, null, orig);
+  }
+}
+
+/** The immediate data a request carries, or null when its opcode carries none. */
+function immOf(pkt: RequestPacket, op: WrOpcodeTraits): number | null {
+  return (op.flags & OpTrait.IMM) !== 0 ? pkt.imm : null;
 }

@@ -1,15 +1,15 @@
 import type { RecvWrSpec, SrqBackend } from '../../provider/spi.js';
 import { queueFull } from './errors.js';
+import { Fifo } from './fifo.js';
 
 /** A loopback shared receive queue: receive requests taken by whichever QP needs one first. */
 export class LoopSrq implements SrqBackend {
-  #queue: RecvWrSpec[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<RecvWrSpec>();
   #closed = false;
 
   constructor(readonly pdId: number, readonly maxWr: number) {}
 
-  get size(): number { return this.#queue.length - this.#head; }
+  get size(): number { return this.#queue.size; }
 
   postRecv(wrs: readonly RecvWrSpec[]): void {
     if (this.size + wrs.length > this.maxWr) throw queueFull('ibv_post_srq_recv', 'shared receive queue', this.maxWr);
@@ -17,18 +17,11 @@ export class LoopSrq implements SrqBackend {
   }
 
   take(): RecvWrSpec | undefined {
-    if (this.#closed || this.#head >= this.#queue.length) return undefined;
-    const wr = this.#queue[this.#head++]!;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-    return wr;
+    return this.#closed ? undefined : this.#queue.take();
   }
 
   close(): void {
     this.#closed = true;
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.clear();
   }
 }

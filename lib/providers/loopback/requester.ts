@@ -1,0 +1,265 @@
+import type { ConnectSpec, SendWrSpec } from '../../provider/spi.js';
+import { QpState, QpType } from '../../constants/qp.js';
+import { WcStatus } from '../../constants/wc-status.js';
+import { SendFlags } from '../../constants/wr-opcode.js';
+import { OpTrait, WR_OPCODE_TRAITS, type WrOpcodeTraits } from '../../constants/wr-opcode-traits.js';
+import { mtuBytes } from '../../constants/port.js';
+import type { LoopCq } from './cq.js';
+import type { LoopAh } from './ah.js';
+import type { QpCore } from './qp-core.js';
+import { Syndrome, type RequestPacket, type ResponsePacket } from './packets.js';
+import { BytesPayload, EMPTY_PAYLOAD, SgePayload, scatter, snapshot, type Payload } from './payload.js';
+import { LOOP_MTU } from './device.js';
+import { queueFull } from './errors.js';
+import { sgesInPd } from './local-access.js';
+import { ackTimeoutMs } from './rnr-timer.js';
+
+/** What the requester retransmits by: RNR retries (7 = for ever), transport retries, the local ACK timeout code. */
+export type RetryAttrs = Pick<ConnectSpec, 'rnrRetry' | 'retryCnt' | 'timeout'>;
+
+const NO_RETRY: RetryAttrs = { rnrRetry: 0, retryCnt: 0, timeout: 0 };
+
+interface SendEntry {
+  readonly wr: SendWrSpec;
+  readonly op: WrOpcodeTraits;
+  readonly psn: number;
+  readonly payload: Payload;
+}
+
+/**
+ * The send side of a loopback QP: the send queue, packet sequence numbers,
+ * transmission in order, the wait after an RNR NAK or a lost request and
+ * the retransmission after it, and the send completions.
+ */
+export class Requester {
+  readonly #core: QpCore;
+  readonly #cq: LoopCq;
+  readonly #maxWr: number;
+  /** Outstanding sends from `#head` on; completed slots are nulled so their buffers can be collected. */
+  #sq: Array<SendEntry | null> = [];
+  #head = 0;
+  #next = 0;
+  #psn = 0;
+  #retry: RetryAttrs = NO_RETRY;
+  #rnrLeft = 0;
+  #retryLeft = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #due = 0;
+  #pumping = false;
+  #pumpAgain = false;
+
+  constructor(core: QpCore, cq: LoopCq, maxWr: number) {
+    this.#core = core;
+    this.#cq = cq;
+    this.#maxWr = maxWr;
+  }
+
+  /** RTS: number requests from `sqPsn` on and retransmit as `retry` says. */
+  start(sqPsn: number, retry: RetryAttrs): void {
+    this.#psn = sqPsn;
+    this.#retry = retry;
+    this.#rnrLeft = retry.rnrRetry;
+    this.#retryLeft = retry.retryCnt;
+  }
+
+  /**
+   * Queue sends: transmitted at once in RTS, flushed in ERR.
+   * @throws VerbsError `ENOMEM` when they do not all fit (none is queued then).
+   */
+  post(wrs: readonly SendWrSpec[]): void {
+    if (this.#sq.length - this.#head + wrs.length > this.#maxWr) throw queueFull('ibv_post_send', 'send queue', this.#maxWr);
+    for (const wr of wrs) {
+      const op = WR_OPCODE_TRAITS[wr.opcode]!;
+      let payload: Payload = EMPTY_PAYLOAD;
+      if ((op.flags & OpTrait.PAYLOAD_OUT) !== 0 && wr.length > 0) {
+        payload = new SgePayload(wr.sgList, wr.length);
+        if (wr.flags & SendFlags.INLINE) payload = new BytesPayload(snapshot(payload));
+      }
+      this.#sq.push({ wr, op, psn: this.#psn++, payload });
+    }
+    if (this.#core.state() === QpState.ERR) this.flush();
+    else this.#pump();
+  }
+
+  /** An ACK or NAK from the responder (RC). */
+  onResponse(resp: ResponsePacket): void {
+    if (this.#core.state() !== QpState.RTS || this.#core.type !== QpType.RC) return;
+    const e = this.#sq[this.#head];
+    if (!e || e.psn !== resp.psn || this.#head >= this.#next) return;
+    switch (resp.syndrome) {
+      case Syndrome.ACK:
+        this.#finish(e, resp);
+        this.#rnrLeft = this.#retry.rnrRetry;
+        this.#retryLeft = this.#retry.retryCnt;
+        this.#complete(e, WcStatus.SUCCESS, false);
+        this.#pump();
+        return;
+      case Syndrome.RNR:
+        if (this.#retry.rnrRetry === 7 || this.#rnrLeft-- > 0) {
+          this.#waitThenResend(resp.rnrDelayMs);
+          return;
+        }
+        this.#failHead(e, WcStatus.RNR_RETRY_EXC_ERR);
+        return;
+      case Syndrome.REM_ACCESS:
+        this.#failHead(e, WcStatus.REM_ACCESS_ERR);
+        return;
+      case Syndrome.REM_INV_REQ:
+        this.#failHead(e, WcStatus.REM_INV_REQ_ERR);
+        return;
+      case Syndrome.REM_OP:
+        this.#failHead(e, WcStatus.REM_OP_ERR);
+        return;
+      default:
+        // No responder (QP not yet at RTR, in error, or gone): like a lost
+        // packet, retransmit after the local ACK timeout, retryCnt times.
+        if (this.#retryLeft-- > 0) {
+          this.#waitThenResend(ackTimeoutMs(this.#retry.timeout));
+          return;
+        }
+        this.#failHead(e, WcStatus.RETRY_EXC_ERR);
+    }
+  }
+
+  /**
+   * Retransmit after a wait once it is due. Called by the timer, and by
+   * every poll (so a thread that spins without yielding still retries).
+   */
+  retryIfDue(now: number): void {
+    if (this.#timer !== null && now >= this.#due) this.#resume();
+  }
+
+  /** Complete the oldest outstanding send with `status` (the peer is gone). */
+  failOldest(status: number): void {
+    const head = this.#sq[this.#head];
+    if (head) this.#complete(head, status, true);
+  }
+
+  /** Stop waiting and flush every outstanding send with WR_FLUSH_ERR (the QP entered ERR). */
+  flush(): void {
+    this.#stopTimer();
+    while (this.#head < this.#sq.length) this.#complete(this.#sq[this.#head]!, WcStatus.WR_FLUSH_ERR, true);
+    this.#sq = [];
+    this.#head = this.#next = 0;
+  }
+
+  /** Drop everything without completions (the QP is destroyed). */
+  close(): void {
+    this.#stopTimer();
+    this.#sq = [];
+    this.#head = this.#next = 0;
+  }
+
+  #pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        while (this.#core.state() === QpState.RTS && this.#timer === null && this.#next < this.#sq.length) {
+          this.#transmit(this.#sq[this.#next++]!);
+        }
+      } while (this.#pumpAgain);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #transmit(e: SendEntry): void {
+    const core = this.#core;
+    const wr = e.wr;
+    if (!sgesInPd(wr.sgList, core.pdId)) {
+      this.#failHead(e, WcStatus.LOC_PROT_ERR);
+      return;
+    }
+    if (core.type === QpType.UD) {
+      if (wr.length > mtuBytes(LOOP_MTU)) {
+        this.#failHead(e, WcStatus.LOC_LEN_ERR);
+        return;
+      }
+      core.node.route((wr.ah as LoopAh).gid)?.sendRequest(this.#packet(e, wr.remoteQpn, wr.remoteQkey));
+      this.#complete(e, WcStatus.SUCCESS, false);
+      return;
+    }
+    const remote = core.remote;
+    const link = remote === null ? null : core.node.route(remote.gid);
+    if (!link || remote === null) {
+      this.#failHead(e, WcStatus.RETRY_EXC_ERR);
+      return;
+    }
+    link.sendRequest(this.#packet(e, remote.qpn, 0));
+    // UC is unacknowledged: done once sent. RC waits for the ACK.
+    if (core.type === QpType.UC) this.#complete(e, WcStatus.SUCCESS, false);
+  }
+
+  #packet(e: SendEntry, dstQpn: number, qkey: number): RequestPacket {
+    const core = this.#core;
+    const wr = e.wr;
+    return {
+      srcGid: core.node.gid, srcLid: core.node.lid, srcQpn: core.qpn, dstQpn, psn: e.psn, opcode: wr.opcode,
+      payload: e.payload, imm: wr.imm, remoteAddr: wr.remoteAddr, rkey: wr.rkey,
+      readLength: (e.op.flags & OpTrait.PAYLOAD_IN) !== 0 ? wr.length : 0,
+      compareAdd: wr.compareAdd, swap: wr.swap, qkey, qpType: core.type, solicited: (wr.flags & SendFlags.SOLICITED) !== 0,
+    };
+  }
+
+  /** Go back to the oldest unacknowledged request and resend from there after `ms`. */
+  #waitThenResend(ms: number): void {
+    this.#next = this.#head;
+    this.#due = performance.now() + ms;
+    this.#timer = setTimeout(() => this.#resume(), ms);
+    this.#core.node.rnrWaiting.add(this);
+  }
+
+  #resume(): void {
+    this.#stopTimer();
+    this.#pump();
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#core.node.rnrWaiting.delete(this);
+  }
+
+  /** The head request failed: complete it with `status`, then the whole QP enters ERR. */
+  #failHead(e: SendEntry, status: number): void {
+    this.#complete(e, status, true);
+    this.#core.enterError();
+  }
+
+  /** Store what the responder sent back (READ data, the atomic's original value) in the local SGEs. */
+  #finish(e: SendEntry, resp: ResponsePacket): void {
+    const flags = e.op.flags;
+    if ((flags & OpTrait.PAYLOAD_IN) === 0) return;
+    const sgList = e.wr.sgList;
+    if ((flags & OpTrait.ATOMIC) !== 0) {
+      const sge = sgList[0]!;
+      const b = sge.mr.bytes;
+      new DataView(b.buffer, b.byteOffset + sge.offset, 8).setBigUint64(0, resp.atomicOrig, true);
+    } else if (resp.data) {
+      scatter(resp.data, sgList);
+    }
+  }
+
+  /** Complete the oldest send entry (in order). Unsignaled successes leave no completion. */
+  #complete(e: SendEntry, status: number, always: boolean): void {
+    if (this.#sq[this.#head] === e) this.#sq[this.#head++] = null;
+    if (this.#next < this.#head) this.#next = this.#head;
+    const wr = e.wr;
+    if (always || status !== WcStatus.SUCCESS || (wr.flags & SendFlags.SIGNALED) !== 0) {
+      this.#cq.push({
+        wrId: wr.wrId, status, opcode: e.op.wcOpcode, byteLen: wr.length,
+        imm: 0, qpNum: this.#core.qpn, srcQp: 0, wcFlags: 0, slid: 0,
+      });
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#sq.length) {
+      this.#sq = this.#sq.slice(this.#head);
+      this.#next -= this.#head;
+      this.#head = 0;
+    }
+  }
+}
