@@ -41,11 +41,14 @@ function pattern(n: number, seed: number): Uint8Array {
   return b;
 }
 
+/** Odd requests are atomics (every 64-bit field travels), even ones sends (those fields are 0). */
 function req(i: number, payload: Payload, qpType: number = QpType.RC): RequestPacket {
+  const atomic = i % 2 === 1;
   return {
-    srcGid: 'fe80::7672:646d:6100:2', srcLid: 2, srcQpn: 0x200 + i, dstQpn: 0x300 + i, psn: 2 ** 40 + i, opcode: WrOpcode.SEND_WITH_IMM,
-    payload, imm: 0xfedcba98, remoteAddr: 0x7f00_0000_1000n + BigInt(i), rkey: 0xabcdef01, readLength: i, compareAdd: 2n ** 64n - 1n,
-    swap: 12345678901234567890n, qkey: 0x11111111, qpType, solicited: i % 2 === 0,
+    srcGid: 'fe80::7672:646d:6100:2', srcLid: 2, srcQpn: 0x200 + i, dstQpn: 0x300 + i, psn: 2 ** 40 + i,
+    opcode: atomic ? WrOpcode.ATOMIC_CMP_AND_SWP : WrOpcode.SEND_WITH_IMM,
+    payload, imm: 0xfedcba98, remoteAddr: atomic ? 0x7f00_0000_1000n + BigInt(i) : 0n, rkey: 0xabcdef01, readLength: i,
+    compareAdd: atomic ? 2n ** 64n - 1n : 0n, swap: atomic ? 12345678901234567890n : 0n, qkey: 0x11111111, qpType, solicited: i % 2 === 0,
   };
 }
 

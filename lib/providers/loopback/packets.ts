@@ -1,3 +1,4 @@
+import { WR_OPCODE_TRAITS } from '../../constants/wr-opcode-traits.js';
 import type { Payload } from './payload.js';
 
 /** A request from a requester QP to a responder QP. */
@@ -9,14 +10,18 @@ export interface RequestPacket {
   readonly dstQpn: number;
   /** Packet sequence number (not wrapped at 24 bits inside the loopback fabric). */
   readonly psn: number;
-  /** `WrOpcode` value. */
+  /** `WrOpcode` value; its traits say which of the fields below it uses. */
   readonly opcode: number;
+  /** What it sends (`OpTrait.PAYLOAD_OUT`). */
   readonly payload: Payload;
+  /** Immediate data (`OpTrait.IMM`). */
   readonly imm: number;
+  /** `OpTrait.REMOTE`: the remote address (0 otherwise: wires carry it only then). */
   readonly remoteAddr: bigint;
   readonly rkey: number;
-  /** Bytes to read (RDMA_READ). */
+  /** `OpTrait.PAYLOAD_IN`: the bytes the responder sends back. */
   readonly readLength: number;
+  /** `OpTrait.ATOMIC`: the operands (0 otherwise: wires carry them only then). */
   readonly compareAdd: bigint;
   readonly swap: bigint;
   /** UD: the Q_Key. */
@@ -62,4 +67,13 @@ export interface ResponsePacket {
 export interface Link {
   sendRequest(pkt: RequestPacket): void;
   sendResponse(pkt: ResponsePacket): void;
+}
+
+/**
+ * The `OpTrait` bits of a request's opcode, 0 for an unknown one. Wires
+ * carry `remoteAddr` only with `OpTrait.REMOTE` and `compareAdd` and `swap`
+ * only with `OpTrait.ATOMIC` (a 64-bit read costs a BigInt).
+ */
+export function requestTraits(opcode: number): number {
+  return WR_OPCODE_TRAITS[opcode]?.flags ?? 0;
 }

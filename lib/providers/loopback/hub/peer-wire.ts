@@ -1,5 +1,6 @@
 import { HubProtocolError } from './errors.js';
-import type { RequestPacket, ResponsePacket } from '../packets.js';
+import { OpTrait } from '../../../constants/wr-opcode-traits.js';
+import { requestTraits, type RequestPacket, type ResponsePacket } from '../packets.js';
 import { BytesPayload, EMPTY_PAYLOAD } from '../payload.js';
 
 /**
@@ -9,7 +10,8 @@ import { BytesPayload, EMPTY_PAYLOAD } from '../payload.js';
  * - `REQUEST` (72-byte header, then the payload): u8 opcode, u8 qpType,
  *   u8 flags (1 = solicited), u16 srcLid, u16 dstLid, u32 srcQpn, u32 dstQpn,
  *   u32 imm, u32 rkey, u32 readLength, u32 qkey, u32 0, f64 psn,
- *   u64 remoteAddr, u64 compareAdd, u64 swap.
+ *   u64 remoteAddr, u64 compareAdd, u64 swap. The 64-bit fields are 0
+ *   unless the opcode uses them (`requestTraits`).
  * - `RESPONSE` (40-byte header, then the READ data): u8 syndrome,
  *   u16 dstLid, u32 dstQpn, u32 rnrDelayMs, f64 psn, u64 atomicOrig,
  *   u8 hasData, 7 bytes 0.
@@ -64,9 +66,11 @@ export function writeRequestHeader(b: Buffer, o: number, pkt: RequestPacket, dst
   b.writeUInt32LE(pkt.qkey >>> 0, o + 32);
   b.writeUInt32LE(0, o + 36);
   b.writeDoubleLE(pkt.psn, o + 40);
-  b.writeBigUInt64LE(BigInt.asUintN(64, pkt.remoteAddr), o + 48);
-  b.writeBigUInt64LE(BigInt.asUintN(64, pkt.compareAdd), o + 56);
-  b.writeBigUInt64LE(BigInt.asUintN(64, pkt.swap), o + 64);
+  const traits = requestTraits(pkt.opcode);
+  const atomic = (traits & OpTrait.ATOMIC) !== 0;
+  b.writeBigUInt64LE((traits & OpTrait.REMOTE) !== 0 ? BigInt.asUintN(64, pkt.remoteAddr) : 0n, o + 48);
+  b.writeBigUInt64LE(atomic ? BigInt.asUintN(64, pkt.compareAdd) : 0n, o + 56);
+  b.writeBigUInt64LE(atomic ? BigInt.asUintN(64, pkt.swap) : 0n, o + 64);
 }
 
 /** Write a response header at `o` (`dataLen` bytes of READ data follow when `hasData`). */
@@ -90,13 +94,17 @@ export function requestDstLid(h: Buffer): number { return h.readUInt16LE(10); }
 /** Destination LID of a response header. */
 export function responseDstLid(h: Buffer): number { return h.readUInt16LE(6); }
 
-/** Decode a request; the payload is `body` itself (no copy). */
+/** Decode a request; the payload is `body` itself (no copy). 64-bit fields the opcode does not use decode as 0. */
 export function decodeRequest(h: Buffer, body: Buffer, srcGid: string): RequestPacket {
+  const opcode = h[5]!;
+  const traits = requestTraits(opcode);
+  const atomic = (traits & OpTrait.ATOMIC) !== 0;
   return {
     srcGid, srcLid: h.readUInt16LE(8), srcQpn: h.readUInt32LE(12), dstQpn: h.readUInt32LE(16), psn: h.readDoubleLE(40),
-    opcode: h[5]!, payload: body.length === 0 ? EMPTY_PAYLOAD : new BytesPayload(body), imm: h.readUInt32LE(20),
-    remoteAddr: h.readBigUInt64LE(48), rkey: h.readUInt32LE(24), readLength: h.readUInt32LE(28),
-    compareAdd: h.readBigUInt64LE(56), swap: h.readBigUInt64LE(64), qkey: h.readUInt32LE(32), qpType: h[6]!, solicited: (h[7]! & 1) !== 0,
+    opcode, payload: body.length === 0 ? EMPTY_PAYLOAD : new BytesPayload(body), imm: h.readUInt32LE(20),
+    remoteAddr: (traits & OpTrait.REMOTE) !== 0 ? h.readBigUInt64LE(48) : 0n, rkey: h.readUInt32LE(24), readLength: h.readUInt32LE(28),
+    compareAdd: atomic ? h.readBigUInt64LE(56) : 0n, swap: atomic ? h.readBigUInt64LE(64) : 0n,
+    qkey: h.readUInt32LE(32), qpType: h[6]!, solicited: (h[7]! & 1) !== 0,
   };
 }
 

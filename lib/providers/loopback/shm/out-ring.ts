@@ -1,5 +1,6 @@
 import { QpType } from '../../../constants/qp.js';
-import type { RequestPacket, ResponsePacket } from '../packets.js';
+import { OpTrait } from '../../../constants/wr-opcode-traits.js';
+import { requestTraits, type RequestPacket, type ResponsePacket } from '../packets.js';
 import { BytesPayload, snapshot } from '../payload.js';
 import { Def, Drop, Kind, Req, Resp, Seg, SLOT_BYTES, roundUp } from './layout.js';
 import { Ring, RingWriter } from './ring.js';
@@ -170,9 +171,10 @@ export class OutRing {
     i32[i + Req.RKEY / 4] = p.rkey;
     i32[i + Req.READ_LEN / 4] = p.readLength;
     i32[i + Req.QKEY / 4] = p.qkey;
-    if (p.rkey !== 0) {
-      // Only RDMA and atomics carry the 64-bit fields (the consumer reads them only then).
-      r.u64[(off + Req.REMOTE_ADDR) >> 3] = p.remoteAddr;
+    // The 64-bit fields travel only with the opcodes that use them (the consumer reads them only then).
+    const traits = requestTraits(p.opcode);
+    if ((traits & OpTrait.REMOTE) !== 0) r.u64[(off + Req.REMOTE_ADDR) >> 3] = p.remoteAddr;
+    if ((traits & OpTrait.ATOMIC) !== 0) {
       r.u64[(off + Req.COMPARE_ADD) >> 3] = p.compareAdd;
       r.u64[(off + Req.SWAP) >> 3] = p.swap;
     }

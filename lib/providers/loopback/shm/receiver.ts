@@ -5,7 +5,8 @@ import { Def, Drop, Kind, Rec, Req, Resp, Seg } from './layout.js';
 import type { InRing, Peer } from './peer.js';
 import { RingPayload, Source } from './ring-payload.js';
 import { RingRequest, RingResponse } from './ring-packets.js';
-import type { RequestPacket } from '../packets.js';
+import { OpTrait } from '../../../constants/wr-opcode-traits.js';
+import { requestTraits, type RequestPacket } from '../packets.js';
 import { shmStats } from './stats.js';
 
 /** What the receiver needs from its transport. */
@@ -148,11 +149,12 @@ export class Receiver {
     q.qpType = i32[i + Req.QP_TYPE / 4]!;
     q.solicited = (i32[i + Req.FLAGS / 4]! & 1) !== 0;
     q.payload = nseg > 0 ? this.#payload : EMPTY_PAYLOAD;
-    // Only RDMA and atomics carry 64-bit fields: reading one allocates a BigInt.
-    const rdma = q.rkey !== 0;
-    q.remoteAddr = rdma ? r.u64[(off + Req.REMOTE_ADDR) >> 3]! : 0n;
-    q.compareAdd = rdma ? r.u64[(off + Req.COMPARE_ADD) >> 3]! : 0n;
-    q.swap = rdma ? r.u64[(off + Req.SWAP) >> 3]! : 0n;
+    // Only the opcodes that use them carry 64-bit fields: reading one allocates a BigInt.
+    const traits = requestTraits(q.opcode);
+    const atomic = (traits & OpTrait.ATOMIC) !== 0;
+    q.remoteAddr = (traits & OpTrait.REMOTE) !== 0 ? r.u64[(off + Req.REMOTE_ADDR) >> 3]! : 0n;
+    q.compareAdd = atomic ? r.u64[(off + Req.COMPARE_ADD) >> 3]! : 0n;
+    q.swap = atomic ? r.u64[(off + Req.SWAP) >> 3]! : 0n;
     try {
       const node = dst === undefined ? undefined : this.#host.local(dst);
       if (node) node.deliverRequest(q);
