@@ -54,20 +54,20 @@ Napi::Value CqHandle::OverrunError(Napi::Env env) const {
 uint32_t CqHandle::Poll(Napi::Env env, uint8_t* buf, uint32_t capacity, uint32_t max) {
   if (overrun_) throw Napi::Error(env, OverrunError(env));
   double* ids = reinterpret_cast<double*>(buf);
-  uint32_t* fields = reinterpret_cast<uint32_t*>(buf + static_cast<size_t>(capacity) * 8);
+  uint32_t* fields = reinterpret_cast<uint32_t*>(buf + static_cast<size_t>(capacity) * wc_batch::kWrIdBytes);
   uint32_t n = 0;
   auto store = [&](const ibv_wc& wc) {
     ids[n] = static_cast<double>(wc.wr_id);
-    uint32_t* f = fields + static_cast<size_t>(n) * kWcStride;
-    f[0] = static_cast<uint32_t>(wc.status);
-    f[1] = static_cast<uint32_t>(wc.opcode);
-    f[2] = wc.byte_len;
-    f[3] = (wc.wc_flags & IBV_WC_WITH_IMM) != 0 ? ntohl(wc.imm_data) : 0;
-    f[4] = wc.qp_num;
-    f[5] = wc.src_qp;
-    f[6] = wc.wc_flags;
-    f[7] = wc.slid;
-    f[8] = wc.vendor_err;
+    uint32_t* f = fields + static_cast<size_t>(n) * wc_batch::kStride;
+    f[wc_batch::kStatus] = static_cast<uint32_t>(wc.status);
+    f[wc_batch::kOpcode] = static_cast<uint32_t>(wc.opcode);
+    f[wc_batch::kByteLen] = wc.byte_len;
+    f[wc_batch::kImm] = (wc.wc_flags & IBV_WC_WITH_IMM) != 0 ? ntohl(wc.imm_data) : 0;
+    f[wc_batch::kQpNum] = wc.qp_num;
+    f[wc_batch::kSrcQp] = wc.src_qp;
+    f[wc_batch::kWcFlags] = wc.wc_flags;
+    f[wc_batch::kSlid] = wc.slid;
+    f[wc_batch::kVendorErr] = wc.vendor_err;
     n++;
   };
   if (has_stash_ && n < max) {
@@ -211,7 +211,7 @@ Napi::Value CqWrap::Poll(const Napi::CallbackInfo& info) {
   Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
   uint32_t capacity = ArgU32(info, 1, "capacity");
   uint32_t max = ArgU32(info, 2, "max");
-  if (capacity == 0 || max > capacity || ab.ByteLength() < static_cast<size_t>(capacity) * (8 + 4 * kWcStride)) {
+  if (capacity == 0 || max > capacity || ab.ByteLength() < static_cast<size_t>(capacity) * (wc_batch::kWrIdBytes + sizeof(uint32_t) * wc_batch::kStride)) {
     throw Napi::RangeError::New(env, "poll(): the buffer is smaller than a WcBatch of that capacity");
   }
   if (max == 0) return Napi::Number::New(env, 0);

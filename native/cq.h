@@ -3,15 +3,13 @@
 
 #include "common.h"
 #include "fd_watcher.h"
+#include "wr_layout_generated.h"
 
 namespace vrdma {
 struct EnvState;
 }
 
 namespace vrdma {
-
-// Words per completion in a WcBatch, after the float64 wr ids (see lib/wc-batch.ts).
-constexpr uint32_t kWcStride = 9;
 
 class CqHandle : public Handle {
  public:

@@ -216,33 +216,22 @@ Napi::Value QpWrap::PostSend(const Napi::CallbackInfo& info) {
       throw Napi::RangeError::New(env, "packed send requests overrun their buffer");
     }
     const uint32_t opcode = Load<uint32_t>(p + send_wr::kOpcode);
-    if (opcode > IBV_WR_ATOMIC_FETCH_AND_ADD) throw Napi::RangeError::New(env, "unknown send opcode " + std::to_string(opcode));
+    const uint32_t traits = SendOpcodeTraits(opcode);
+    if (traits == 0) throw Napi::RangeError::New(env, "unknown send opcode " + std::to_string(opcode));
     ibv_send_wr& wr = wrs[i];
     wr = ibv_send_wr{};
     wr.wr_id = static_cast<uint64_t>(Load<double>(p + send_wr::kWrId));
     wr.opcode = static_cast<ibv_wr_opcode>(opcode);
     wr.send_flags = Load<uint32_t>(p + send_wr::kFlags) & kSendFlagsMask;
-    switch (opcode) {
-      case IBV_WR_RDMA_WRITE_WITH_IMM:
-        wr.imm_data = htonl(Load<uint32_t>(p + send_wr::kImm));
-        [[fallthrough]];
-      case IBV_WR_RDMA_WRITE:
-      case IBV_WR_RDMA_READ:
-        wr.wr.rdma.remote_addr = Load<uint64_t>(p + send_wr::kRemoteAddr);
-        wr.wr.rdma.rkey = Load<uint32_t>(p + send_wr::kRkey);
-        break;
-      case IBV_WR_SEND_WITH_IMM:
-        wr.imm_data = htonl(Load<uint32_t>(p + send_wr::kImm));
-        break;
-      case IBV_WR_ATOMIC_CMP_AND_SWP:
-      case IBV_WR_ATOMIC_FETCH_AND_ADD:
-        wr.wr.atomic.remote_addr = Load<uint64_t>(p + send_wr::kRemoteAddr);
-        wr.wr.atomic.compare_add = Load<uint64_t>(p + send_wr::kCompareAdd);
-        wr.wr.atomic.swap = Load<uint64_t>(p + send_wr::kSwap);
-        wr.wr.atomic.rkey = Load<uint32_t>(p + send_wr::kRkey);
-        break;
-      default:
-        break;
+    if ((traits & wr_opcode::kImm) != 0) wr.imm_data = htonl(Load<uint32_t>(p + send_wr::kImm));
+    if ((traits & wr_opcode::kAtomic) != 0) {
+      wr.wr.atomic.remote_addr = Load<uint64_t>(p + send_wr::kRemoteAddr);
+      wr.wr.atomic.compare_add = Load<uint64_t>(p + send_wr::kCompareAdd);
+      wr.wr.atomic.swap = Load<uint64_t>(p + send_wr::kSwap);
+      wr.wr.atomic.rkey = Load<uint32_t>(p + send_wr::kRkey);
+    } else if ((traits & wr_opcode::kRemote) != 0) {
+      wr.wr.rdma.remote_addr = Load<uint64_t>(p + send_wr::kRemoteAddr);
+      wr.wr.rdma.rkey = Load<uint32_t>(p + send_wr::kRkey);
     }
     if (ud) {
       const uint32_t ah_id = Load<uint32_t>(p + send_wr::kAh);

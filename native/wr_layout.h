@@ -1,4 +1,5 @@
-// The packed work-request layout shared with lib/providers/native/pack.ts.
+// The packed work-request layout shared with lib/providers/native/pack.ts
+// (the numbers are in wr_layout_generated.h).
 // All integers are host order; records are multiples of 16 bytes.
 //
 // Send record: 64-byte header, then num_sge SGE records.
@@ -16,38 +17,26 @@
 #include <vector>
 
 #include "common.h"
+#include "wr_layout_generated.h"
 
 namespace vrdma {
 
-namespace send_wr {
-constexpr size_t kBytes = 64;
-constexpr size_t kWrId = 0;
-constexpr size_t kOpcode = 8;
-constexpr size_t kFlags = 12;
-constexpr size_t kImm = 16;
-constexpr size_t kRkey = 20;
-constexpr size_t kRemoteAddr = 24;
-constexpr size_t kCompareAdd = 32;
-constexpr size_t kSwap = 40;
-constexpr size_t kNumSge = 48;
-constexpr size_t kRemoteQpn = 52;
-constexpr size_t kRemoteQkey = 56;
-constexpr size_t kAh = 60;
-}  // namespace send_wr
+// The offsets (send_wr, recv_wr, sge), the WcBatch layout (wc_batch) and the
+// send opcode table (wr_opcode) come from wr_layout_generated.h, rendered
+// from the TypeScript side; what follows checks what this file relies on.
+static_assert(send_wr::kRemoteAddr % 8 == 0 && send_wr::kCompareAdd % 8 == 0 && send_wr::kSwap % 8 == 0,
+              "64-bit send fields must be 8-byte aligned");
+static_assert(send_wr::kBytes % 16 == 0 && recv_wr::kBytes % 16 == 0 && sge::kBytes % 16 == 0,
+              "packed records are multiples of 16 bytes");
+static_assert(send_wr::kAh + 4 <= send_wr::kBytes && recv_wr::kNumSge + 4 <= recv_wr::kBytes &&
+                  sge::kLkey + 4 <= sge::kBytes,
+              "fields lie inside their record");
+static_assert(wc_batch::kVendorErr < wc_batch::kStride, "completion fields lie inside one stride");
 
-namespace recv_wr {
-constexpr size_t kBytes = 16;
-constexpr size_t kWrId = 0;
-constexpr size_t kNumSge = 8;
-}  // namespace recv_wr
-
-namespace sge {
-constexpr size_t kBytes = 16;
-constexpr size_t kAddrLo = 0;
-constexpr size_t kAddrHi = 4;
-constexpr size_t kLength = 8;
-constexpr size_t kLkey = 12;
-}  // namespace sge
+// The OpTrait bits of a send opcode; 0 when it is not one.
+inline uint32_t SendOpcodeTraits(uint32_t opcode) {
+  return opcode < wr_opcode::kCount ? wr_opcode::kTraits[opcode] : 0;
+}
 
 // Read one SGE record.
 inline void LoadSge(const uint8_t* p, ibv_sge* out) {

@@ -5,12 +5,16 @@
  * buffer has grown to the queue's size. The layout is native/wr_layout.h's.
  */
 import type { RecvWrSpec, SendWrSpec, SgeSpec } from '../../provider/spi.js';
-import { WrOpcode } from '../../constants/wr-opcode.js';
+import { OpTrait, WR_OPCODE_TRAITS } from '../../constants/wr-opcode-traits.js';
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { NativeMr } from './mr.js';
 import { NativeAh } from './ah.js';
 
-/** Byte sizes and word offsets of the packed layout. */
+/**
+ * Byte sizes and offsets of the packed layout: the addon reads the same
+ * numbers from native/wr_layout_generated.h, which is rendered from this
+ * object (`npm run gen:native`; a test fails when the two differ).
+ */
 export const Layout = {
   SEND_BYTES: 64,
   RECV_BYTES: 16,
@@ -28,8 +32,13 @@ export const Layout = {
   S_REMOTE_QPN: 13,
   S_REMOTE_QKEY: 14,
   S_AH: 15,
-  /** Receive header word offsets. */
+  /** Receive header word offsets (wr id is the float64 at word 0, word 3 is 0). */
   R_NUM_SGE: 2,
+  /** SGE record word offsets. */
+  G_ADDR_LO: 0,
+  G_ADDR_HI: 1,
+  G_LENGTH: 2,
+  G_LKEY: 3,
 } as const;
 
 const TWO_32 = 0x1_0000_0000;
@@ -80,21 +89,11 @@ export class WrPacker {
       u32[w + Layout.S_IMM] = wr.imm;
       u32[w + Layout.S_RKEY] = wr.rkey;
       const w64 = w >>> 1;
-      if (op === WrOpcode.SEND || op === WrOpcode.SEND_WITH_IMM) {
-        u32[w + 6] = 0;
-        u32[w + 7] = 0;
-      } else {
-        u64[w64 + Layout.S_REMOTE_ADDR64] = wr.remoteAddr;
-      }
-      if (op === WrOpcode.ATOMIC_CMP_AND_SWP || op === WrOpcode.ATOMIC_FETCH_AND_ADD) {
-        u64[w64 + Layout.S_COMPARE_ADD64] = wr.compareAdd;
-        u64[w64 + Layout.S_SWAP64] = wr.swap;
-      } else {
-        u32[w + 8] = 0;
-        u32[w + 9] = 0;
-        u32[w + 10] = 0;
-        u32[w + 11] = 0;
-      }
+      const traits = WR_OPCODE_TRAITS[op]?.flags ?? 0;
+      const atomic = (traits & OpTrait.ATOMIC) !== 0;
+      u64[w64 + Layout.S_REMOTE_ADDR64] = (traits & OpTrait.REMOTE) !== 0 ? wr.remoteAddr : 0n;
+      u64[w64 + Layout.S_COMPARE_ADD64] = atomic ? wr.compareAdd : 0n;
+      u64[w64 + Layout.S_SWAP64] = atomic ? wr.swap : 0n;
       const sges = wr.sgList;
       u32[w + Layout.S_NUM_SGE] = sges.length;
       u32[w + Layout.S_REMOTE_QPN] = wr.remoteQpn;
@@ -126,7 +125,7 @@ export class WrPacker {
       const wr = wrs[i]!;
       f64[w >>> 1] = wr.wrId;
       u32[w + Layout.R_NUM_SGE] = wr.sgList.length;
-      u32[w + 3] = 0;
+      u32[w + Layout.R_NUM_SGE + 1] = 0;
       w += Layout.RECV_BYTES >>> 2;
       w = packSges(u32, w, wr.sgList, i);
     }
@@ -142,11 +141,11 @@ function packSges(u32: Uint32Array, start: number, sges: readonly SgeSpec[], wrI
     if (!(mr instanceof NativeMr)) throw new InvalidArgumentError(`wr[${wrIndex}].sgList[${j}].mr`, 'is not a memory region of a native device');
     const sum = mr.addrLo + s.offset;
     const lo = sum % TWO_32;
-    u32[w] = lo;
-    u32[w + 1] = mr.addrHi + (sum - lo) / TWO_32;
-    u32[w + 2] = s.length;
-    u32[w + 3] = mr.lkey;
-    w += 4;
+    u32[w + Layout.G_ADDR_LO] = lo;
+    u32[w + Layout.G_ADDR_HI] = mr.addrHi + (sum - lo) / TWO_32;
+    u32[w + Layout.G_LENGTH] = s.length;
+    u32[w + Layout.G_LKEY] = mr.lkey;
+    w += Layout.SGE_BYTES >>> 2;
   }
   return w;
 }
