@@ -1,7 +1,8 @@
 import type { CqBackend } from './provider/spi.js';
 import type { WorkCompletion } from './types/work-request.js';
 import { WcBatch } from './wc-batch.js';
-import { Lifetime, CloseRank, type Closable } from './lifetime.js';
+import { CloseRank, type Lifetime } from './lifetime.js';
+import { SharedResource } from './resource.js';
 import { ClosedError } from './errors/closed-error.js';
 import { checkInt } from './validate/numbers.js';
 import type { Context } from './context.js';
@@ -20,10 +21,7 @@ import type { Context } from './context.js';
  * threads, but never those from another process; await `next()` / `wait()`
  * or yield between polls there.
  */
-export class CompletionQueue implements AsyncIterable<WorkCompletion> {
-  readonly #backend: CqBackend;
-  readonly #life: Lifetime;
-  readonly #users = new Set<Closable>();
+export class CompletionQueue extends SharedResource<CqBackend> implements AsyncIterable<WorkCompletion> {
   readonly #scratch = new WcBatch(64);
   #closeWaiters: Array<() => void> = [];
   /** The context it belongs to. */
@@ -33,15 +31,10 @@ export class CompletionQueue implements AsyncIterable<WorkCompletion> {
 
   /** @internal Use `Context.createCq()`. */
   constructor(context: Context, backend: CqBackend, depth: number, parent: Lifetime) {
+    super(backend, 'CompletionQueue', parent, CloseRank.CQ);
     this.context = context;
-    this.#backend = backend;
     this.depth = depth;
-    this.#life = new Lifetime(this, 'CompletionQueue', parent);
-    parent.adopt(this, CloseRank.CQ);
   }
-
-  /** True after `close()`. */
-  get closed(): boolean { return this.#life.closed; }
 
   /**
    * Poll up to `max` completions into `batch` (from slot 0) without
@@ -49,8 +42,8 @@ export class CompletionQueue implements AsyncIterable<WorkCompletion> {
    * @throws ClosedError when closed. @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
    */
   pollBatch(batch: WcBatch, max: number = batch.capacity): number {
-    this.#life.assertOpen();
-    const n = this.#backend.poll(batch, max < batch.capacity ? max : batch.capacity);
+    this.life.assertOpen();
+    const n = this.raw.poll(batch, max < batch.capacity ? max : batch.capacity);
     batch.count = n;
     return n;
   }
@@ -62,10 +55,10 @@ export class CompletionQueue implements AsyncIterable<WorkCompletion> {
    */
   poll(max = 16): WorkCompletion[] {
     checkInt('max', max, 1, 65536);
-    this.#life.assertOpen();
+    this.life.assertOpen();
     const out: WorkCompletion[] = [];
     const batch = max <= this.#scratch.capacity ? this.#scratch : new WcBatch(max);
-    const n = this.#backend.poll(batch, max);
+    const n = this.raw.poll(batch, max);
     for (let i = 0; i < n; i++) out.push(batch.at(i));
     return out;
   }
@@ -89,20 +82,20 @@ export class CompletionQueue implements AsyncIterable<WorkCompletion> {
    * @throws ClosedError when closed. @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
    */
   async wait(): Promise<void> {
-    this.#life.assertOpen();
+    this.life.assertOpen();
     await this.#waitOrClose();
-    this.#life.assertOpen();
+    this.life.assertOpen();
   }
 
   async #waitOrClose(): Promise<void> {
     let onClose!: () => void;
     const closed = new Promise<void>((resolve) => { onClose = resolve; this.#closeWaiters.push(resolve); });
     try {
-      await Promise.race([this.#backend.waitForCompletion(), closed]);
+      await Promise.race([this.raw.waitForCompletion(), closed]);
     } finally {
       this.#closeWaiters = this.#closeWaiters.filter((w) => w !== onClose);
     }
-    if (this.#life.closed) throw new ClosedError(this.#life.label);
+    if (this.life.closed) throw new ClosedError(this.life.label);
   }
 
   /** Completions as they arrive; ends when the CQ is closed. */
@@ -112,37 +105,21 @@ export class CompletionQueue implements AsyncIterable<WorkCompletion> {
       try {
         wc = await this.next();
       } catch (err) {
-        if (err instanceof ClosedError && this.#life.closed) return;
+        if (err instanceof ClosedError && this.life.closed) return;
         throw err;
       }
       yield wc;
     }
   }
 
-  /** @internal */
-  backend(): CqBackend {
-    this.#life.assertOpen();
-    return this.#backend;
-  }
-
-  /** @internal */
-  addUser(qp: Closable): void { this.#users.add(qp); }
-  /** @internal */
-  removeUser(qp: Closable): void { this.#users.delete(qp); }
-
   /**
    * Destroy (`ibv_destroy_cq`), closing the QPs that use it first; pending
    * `next()` calls reject with `ClosedError`. Idempotent; never throws.
    */
-  close(): void {
-    if (this.#life.closed) return;
-    for (const qp of [...this.#users]) qp.close();
-    this.#life.close(() => this.#backend.close());
+  override close(): void {
+    if (this.closed) return;
+    super.close();
     for (const w of this.#closeWaiters) w();
     this.#closeWaiters = [];
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

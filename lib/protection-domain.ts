@@ -2,7 +2,8 @@ import type { PdBackend } from './provider/spi.js';
 import type { Endpoint } from './types/endpoint.js';
 import { Access, ACCESS_KNOWN_MASK } from './constants/access.js';
 import { QpType } from './constants/qp.js';
-import { Lifetime, CloseRank } from './lifetime.js';
+import { CloseRank, type Lifetime } from './lifetime.js';
+import { Resource } from './resource.js';
 import { InvalidArgumentError } from './errors/invalid-argument-error.js';
 import { checkEndpoint } from './validate/endpoint.js';
 import { checkInt, describe } from './validate/numbers.js';
@@ -52,23 +53,20 @@ export interface SrqInit {
 /** The default UD Q_Key. */
 export const DEFAULT_QKEY = 0x11111111;
 
-/** A protection domain (`ibv_pd`): the scope of memory regions and queue pairs. */
-export class ProtectionDomain {
-  readonly #backend: PdBackend;
-  readonly #life: Lifetime;
+/**
+ * A protection domain (`ibv_pd`): the scope of memory regions and queue pairs.
+ * `close()` deallocates it (`ibv_dealloc_pd`) after closing its QPs, address
+ * handles, regions and SRQs; idempotent, never throws.
+ */
+export class ProtectionDomain extends Resource<PdBackend> {
   /** The context it belongs to (kept alive by this PD). */
   readonly context: Context;
 
   /** @internal Use `Context.allocPd()`. */
   constructor(context: Context, backend: PdBackend, parent: Lifetime) {
+    super(backend, 'ProtectionDomain', parent, CloseRank.PD);
     this.context = context;
-    this.#backend = backend;
-    this.#life = new Lifetime(this, 'ProtectionDomain', parent);
-    parent.adopt(this, CloseRank.PD);
   }
-
-  /** True after `close()` (its own or the context's). */
-  get closed(): boolean { return this.#life.closed; }
 
   /**
    * Register memory (`ibv_reg_mr`). The region covers exactly the bytes of
@@ -79,14 +77,14 @@ export class ProtectionDomain {
    * @throws ClosedError when the PD is closed.
    */
   registerMemory(buffer: RegistrableMemory, access: number = Access.LOCAL_WRITE): MemoryRegion {
-    this.#life.assertOpen();
+    this.life.assertOpen();
     const bytes = toBytes(buffer);
     checkInt('access', access, 0, 0x7fff_ffff);
     if ((access & ~ACCESS_KNOWN_MASK) !== 0) throw new InvalidArgumentError('access', `unknown flag bits 0x${(access & ~ACCESS_KNOWN_MASK).toString(16)}`);
     if ((access & (Access.REMOTE_WRITE | Access.REMOTE_ATOMIC)) !== 0 && (access & Access.LOCAL_WRITE) === 0) {
       throw new InvalidArgumentError('access', 'REMOTE_WRITE and REMOTE_ATOMIC need LOCAL_WRITE too (as in ibv_reg_mr)');
     }
-    return new MemoryRegion(this, this.#backend.registerMemory(bytes, access), access, this.#life);
+    return new MemoryRegion(this, this.raw.registerMemory(bytes, access), access, this.life);
   }
 
   /**
@@ -98,7 +96,7 @@ export class ProtectionDomain {
    * @throws ClosedError when the PD, a CQ or the SRQ is closed.
    */
   createQp(init: QueuePairInit): QueuePair {
-    this.#life.assertOpen();
+    this.life.assertOpen();
     if (init === null || typeof init !== 'object') throw new InvalidArgumentError('init', `must be an object, got ${describe(init)}`);
     const type = init.type;
     if (type !== QpType.RC && type !== QpType.UC && type !== QpType.UD) {
@@ -123,10 +121,10 @@ export class ProtectionDomain {
     if (typeof caps.sqSigAll !== 'boolean') throw new InvalidArgumentError('init.sqSigAll', 'must be a boolean');
     const qkey = checkInt('init.qkey', init.qkey ?? DEFAULT_QKEY, 0, 0xffff_ffff);
     const access = checkInt('init.access', init.access ?? (Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC), 0, ACCESS_KNOWN_MASK);
-    const backend = this.#backend.createQp({
+    const backend = this.raw.createQp({
       ...caps, sendCq: sendCq.backend(), recvCq: recvCq.backend(), srq: srq ? srq.backend() : null, qkey, access,
     });
-    return new QueuePair(this, backend, caps, sendCq, recvCq, srq, this.#life);
+    return new QueuePair(this, backend, caps, sendCq, recvCq, srq, this.life);
   }
 
   /**
@@ -135,10 +133,10 @@ export class ProtectionDomain {
    * @throws ClosedError when the PD is closed.
    */
   createSrq(init: SrqInit = {}): SharedReceiveQueue {
-    this.#life.assertOpen();
+    this.life.assertOpen();
     const maxWr = checkInt('init.maxWr', init.maxWr ?? 256, 1, 16384);
     const maxSge = checkInt('init.maxSge', init.maxSge ?? 4, 1, 32);
-    return new SharedReceiveQueue(this, this.#backend.createSrq(maxWr, maxSge), maxWr, maxSge, this.#life);
+    return new SharedReceiveQueue(this, this.raw.createSrq(maxWr, maxSge), maxWr, maxSge, this.life);
   }
 
   /**
@@ -147,24 +145,9 @@ export class ProtectionDomain {
    * @throws ClosedError when the PD is closed.
    */
   createAddressHandle(remote: Endpoint): AddressHandle {
-    this.#life.assertOpen();
+    this.life.assertOpen();
     const ep = checkEndpoint('remote', remote);
-    return new AddressHandle(this, this.#backend.createAh(ep), ep, this.#life);
-  }
-
-  /** @internal */
-  backend(): PdBackend {
-    this.#life.assertOpen();
-    return this.#backend;
-  }
-
-  /** Deallocate (`ibv_dealloc_pd`) after closing its QPs, address handles, regions and SRQs. Idempotent; never throws. */
-  close(): void {
-    this.#life.close(() => this.#backend.close());
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
+    return new AddressHandle(this, this.raw.createAh(ep), ep, this.life);
   }
 
   #checkCq(name: string, cq: unknown): CompletionQueue {

@@ -2,7 +2,8 @@ import type { ConnectSpec, QpBackend } from './provider/spi.js';
 import type { Endpoint } from './types/endpoint.js';
 import type { RecvWorkRequest, SendWorkRequest } from './types/work-request.js';
 import { QpState, QpType, qpStateName, qpTypeName } from './constants/qp.js';
-import { Lifetime, CloseRank } from './lifetime.js';
+import { CloseRank, type Lifetime } from './lifetime.js';
+import { Resource } from './resource.js';
 import { InvalidArgumentError } from './errors/invalid-argument-error.js';
 import { RdmaError } from './errors/rdma-error.js';
 import { toSendWrSpecs } from './validate/send-wr.js';
@@ -41,11 +42,10 @@ export interface QueuePairCaps {
  * A queue pair (`ibv_qp`): RC, UC or UD. Typestate: created and moved to
  * INIT at once (so receives can be posted before connecting); give the peer
  * `endpoint()`, then `await connect(peerEndpoint)` (INIT -> RTR -> RTS);
- * post work with `postSend` / `postRecv`.
+ * post work with `postSend` / `postRecv`. `close()` destroys it
+ * (`ibv_destroy_qp`), dropping outstanding requests; idempotent, never throws.
  */
-export class QueuePair {
-  readonly #backend: QpBackend;
-  readonly #life: Lifetime;
+export class QueuePair extends Resource<QpBackend> {
   /** The protection domain it belongs to. */
   readonly pd: ProtectionDomain;
   readonly sendCq: CompletionQueue;
@@ -57,39 +57,35 @@ export class QueuePair {
 
   /** @internal Use `ProtectionDomain.createQp()`. */
   constructor(pd: ProtectionDomain, backend: QpBackend, caps: QueuePairCaps, sendCq: CompletionQueue, recvCq: CompletionQueue, srq: SharedReceiveQueue | null, parent: Lifetime) {
+    super(backend, `QueuePair(${qpTypeName(caps.type)} qpn=${backend.qpn})`, parent, CloseRank.QP);
     this.pd = pd;
-    this.#backend = backend;
     this.caps = caps;
     this.sendCq = sendCq;
     this.recvCq = recvCq;
     this.srq = srq;
-    this.#life = new Lifetime(this, `QueuePair(${qpTypeName(caps.type)} qpn=${backend.qpn})`, parent);
-    parent.adopt(this, CloseRank.QP);
     sendCq.addUser(this);
     recvCq.addUser(this);
     srq?.addUser(this);
   }
 
   /** Queue-pair number (24 bits). */
-  get qpn(): number { return this.#backend.qpn; }
+  get qpn(): number { return this.raw.qpn; }
   /** `QpType` value. */
   get type(): number { return this.caps.type; }
   /** Current `QpState` value (ERR after a fatal completion or a dead peer). */
-  get state(): number { return this.#life.closed ? QpState.RESET : this.#backend.state(); }
+  get state(): number { return this.closed ? QpState.RESET : this.raw.state(); }
   /** The state's name, e.g. `"RTS"`. */
   get stateName(): string { return qpStateName(this.state); }
   /** The peer endpoint passed to `connect()`, if any. */
   get remote(): Endpoint | null { return this.#remote; }
-  /** True after `close()`. */
-  get closed(): boolean { return this.#life.closed; }
 
   /**
    * What the peer needs to connect to this QP: JSON-safe, versioned.
    * @throws ClosedError when closed.
    */
   endpoint(): Endpoint {
-    this.#life.assertOpen();
-    return this.#backend.endpoint();
+    this.life.assertOpen();
+    return this.raw.endpoint();
   }
 
   /**
@@ -101,7 +97,7 @@ export class QueuePair {
    * @throws ClosedError when closed.
    */
   async connect(remote?: Endpoint, options: ConnectOptions = {}): Promise<void> {
-    this.#life.assertOpen();
+    this.life.assertOpen();
     const spec = toConnectSpec(options);
     let peer: Endpoint | null = null;
     if (this.caps.type === QpType.UD) {
@@ -111,14 +107,14 @@ export class QueuePair {
       if (peer.qpType !== this.caps.type) {
         throw new InvalidArgumentError('remote.qpType', `peer QP is ${qpTypeName(peer.qpType)}, this QP is ${qpTypeName(this.caps.type)}`);
       }
-      const own = this.#backend.endpoint();
+      const own = this.raw.endpoint();
       if (peer.provider !== own.provider) {
         throw new InvalidArgumentError('remote.provider', `peer QP is on the ${peer.provider} provider, this QP on ${own.provider}: both sides must use the same kind of device`);
       }
     }
-    const state = this.#backend.state();
-    if (state !== QpState.INIT) throw new RdmaError('ERR_BAD_STATE', `connect() needs a QP in INIT; ${this.#life.label} is in ${qpStateName(state)}`);
-    await this.#backend.connect(peer, spec);
+    const state = this.raw.state();
+    if (state !== QpState.INIT) throw new RdmaError('ERR_BAD_STATE', `connect() needs a QP in INIT; ${this.life.label} is in ${qpStateName(state)}`);
+    await this.raw.connect(peer, spec);
     this.#remote = peer;
   }
 
@@ -130,8 +126,8 @@ export class QueuePair {
    * @throws ClosedError when the QP or a region is closed.
    */
   postSend(wr: SendWorkRequest | readonly SendWorkRequest[]): void {
-    this.#life.assertOpen();
-    this.#backend.postSend(toSendWrSpecs(wr, this.caps));
+    this.life.assertOpen();
+    this.raw.postSend(toSendWrSpecs(wr, this.caps));
   }
 
   /**
@@ -141,9 +137,9 @@ export class QueuePair {
    * @throws ClosedError when the QP or a region is closed.
    */
   postRecv(wr: RecvWorkRequest | readonly RecvWorkRequest[]): void {
-    this.#life.assertOpen();
+    this.life.assertOpen();
     if (this.srq) throw new InvalidArgumentError('wr', 'this QP takes its receives from a shared receive queue: post to the SRQ');
-    this.#backend.postRecv(toRecvWrSpecs(wr, this.caps.maxSge));
+    this.raw.postRecv(toRecvWrSpecs(wr, this.caps.maxSge));
   }
 
   /**
@@ -152,21 +148,17 @@ export class QueuePair {
    * @throws ClosedError when closed.
    */
   toError(): void {
-    this.#life.assertOpen();
-    this.#backend.toError();
+    this.life.assertOpen();
+    this.raw.toError();
   }
 
   /** Destroy (`ibv_destroy_qp`). Outstanding requests are dropped. Idempotent; never throws. */
-  close(): void {
-    if (this.#life.closed) return;
-    this.#life.close(() => this.#backend.close());
+  override close(): void {
+    if (this.closed) return;
+    super.close();
     this.sendCq.removeUser(this);
     this.recvCq.removeUser(this);
     this.srq?.removeUser(this);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 

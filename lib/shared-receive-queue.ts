@@ -1,17 +1,16 @@
 import type { SrqBackend } from './provider/spi.js';
 import type { RecvWorkRequest } from './types/work-request.js';
-import { Lifetime, CloseRank, type Closable } from './lifetime.js';
+import { CloseRank, type Lifetime } from './lifetime.js';
+import { SharedResource } from './resource.js';
 import { toRecvWrSpecs } from './validate/recv-wr.js';
 import type { ProtectionDomain } from './protection-domain.js';
 
 /**
  * A shared receive queue (`ibv_srq`): receive buffers shared by several QPs.
- * Created by `ProtectionDomain.createSrq()`.
+ * Created by `ProtectionDomain.createSrq()`. `close()` destroys it
+ * (`ibv_destroy_srq`), closing the QPs that use it first; idempotent, never throws.
  */
-export class SharedReceiveQueue {
-  readonly #backend: SrqBackend;
-  readonly #life: Lifetime;
-  readonly #users = new Set<Closable>();
+export class SharedReceiveQueue extends SharedResource<SrqBackend> {
   /** The protection domain it belongs to. */
   readonly pd: ProtectionDomain;
   /** Capacity in receive requests. */
@@ -21,16 +20,11 @@ export class SharedReceiveQueue {
 
   /** @internal */
   constructor(pd: ProtectionDomain, backend: SrqBackend, maxWr: number, maxSge: number, parent: Lifetime) {
+    super(backend, 'SharedReceiveQueue', parent, CloseRank.SRQ);
     this.pd = pd;
-    this.#backend = backend;
     this.maxWr = maxWr;
     this.maxSge = maxSge;
-    this.#life = new Lifetime(this, 'SharedReceiveQueue', parent);
-    parent.adopt(this, CloseRank.SRQ);
   }
-
-  /** True after `close()`. */
-  get closed(): boolean { return this.#life.closed; }
 
   /**
    * Post receive requests (one native call for an array).
@@ -39,29 +33,6 @@ export class SharedReceiveQueue {
    * @throws VerbsError `ENOMEM` when the queue is full.
    */
   postRecv(wr: RecvWorkRequest | readonly RecvWorkRequest[]): void {
-    this.#life.assertOpen();
-    this.#backend.postRecv(toRecvWrSpecs(wr, this.maxSge));
-  }
-
-  /** @internal */
-  backend(): SrqBackend {
-    this.#life.assertOpen();
-    return this.#backend;
-  }
-
-  /** @internal A QP using this SRQ registers itself so closing the SRQ closes it first. */
-  addUser(qp: Closable): void { this.#users.add(qp); }
-  /** @internal */
-  removeUser(qp: Closable): void { this.#users.delete(qp); }
-
-  /** Destroy (`ibv_destroy_srq`), closing the QPs that use it first. Idempotent; never throws. */
-  close(): void {
-    if (this.#life.closed) return;
-    for (const qp of [...this.#users]) qp.close();
-    this.#life.close(() => this.#backend.close());
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
+    this.backend().postRecv(toRecvWrSpecs(wr, this.maxSge));
   }
 }
