@@ -1,25 +1,13 @@
 import type { AhBackend } from '../../provider/spi.js';
 import type { NativeAhObject } from './addon.js';
+import { NativeObject } from './native-object.js';
 
 /** A native address handle (UD); packed sends name it by `id`. */
-export class NativeAh implements AhBackend {
+export class NativeAh extends NativeObject<NativeAhObject> implements AhBackend {
   readonly id: number;
-  readonly #raw: NativeAhObject;
-  #closed = false;
 
   constructor(raw: NativeAhObject) {
-    this.#raw = raw;
+    super(raw);
     this.id = raw.id;
-  }
-
-  /** `ibv_destroy_ah`. Idempotent; never throws. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.#raw.close();
-    } catch {
-      // closing never throws
-    }
   }
 }

@@ -9,6 +9,7 @@ import { chooseGid, isLinkLocalGid, type GidChoice } from './gid.js';
 import { sysfsGidAttrs, sysfsLinkLayer } from './sysfs.js';
 import { NativePd } from './pd.js';
 import { NativeCq } from './cq.js';
+import { NativeObject } from './native-object.js';
 
 /** Hop limit for GRHs (RoCE v2: the IP TTL). */
 const HOP_LIMIT = 64;
@@ -20,24 +21,22 @@ const GID_TYPE_NAMES: Record<number, GidEntry['typeName']> = {
 };
 
 /** An open native device (`ibv_context`). */
-export class NativeContext implements ContextBackend {
+export class NativeContext extends NativeObject<NativeContextObject> implements ContextBackend {
   readonly device: DeviceInfo;
   /** The port endpoints use (`OpenOptions.port`, default 1). */
   readonly port: number;
-  readonly #raw: NativeContextObject;
   readonly #ibdevPath: string;
   readonly #gidIndex: number | undefined;
   #attrs: RawDeviceAttributes | undefined;
   #maxInline: number | undefined;
   #choice: GidChoice | undefined;
   #listener: (event: AsyncEvent) => void = () => {};
-  #closed = false;
 
   /**
    * @throws InvalidArgumentError for a port the device does not have or a bad GID index (the raw context is closed then).
    */
   constructor(raw: NativeContextObject, device: DeviceInfo, ibdevPath: string, options: OpenOptions) {
-    this.#raw = raw;
+    super(raw);
     this.device = device;
     this.#ibdevPath = ibdevPath;
     try {
@@ -69,14 +68,14 @@ export class NativeContext implements ContextBackend {
 
   /** @internal `ibv_query_device`, cached (the attributes do not change). */
   rawDeviceAttributes(): RawDeviceAttributes {
-    this.#attrs ??= this.#raw.queryDevice();
+    this.#attrs ??= this.raw.queryDevice();
     return this.#attrs;
   }
 
   /** Device attributes; `maxInlineData` is probed once by creating test queue pairs. */
   queryDevice(): DeviceAttributes {
     const a = this.rawDeviceAttributes();
-    this.#maxInline ??= this.#raw.probeMaxInline();
+    this.#maxInline ??= this.raw.probeMaxInline();
     return {
       fwVer: a.fwVer, nodeGuid: a.nodeGuid, sysImageGuid: a.sysImageGuid, vendorId: a.vendorId,
       vendorPartId: a.vendorPartId, hwVer: a.hwVer, physPortCnt: a.physPortCnt, maxQp: a.maxQp,
@@ -88,21 +87,21 @@ export class NativeContext implements ContextBackend {
 
   /** @throws VerbsError from `ibv_query_port`. */
   queryPort(port: number): PortAttributes {
-    const p = this.#raw.queryPort(port);
+    const p = this.raw.queryPort(port);
     return { ...p, stateName: portStateName(p.state) };
   }
 
   /** @internal The endpoint port's attributes. */
   portAttributes(): RawPortAttributes {
-    return this.#raw.queryPort(this.port);
+    return this.raw.queryPort(this.port);
   }
 
   /** Populated GIDs with type and netdev (sysfs fills in what the kernel's query leaves out). */
   gidTable(port: number): GidEntry[] {
-    const linkLayer = this.#raw.queryPort(port).linkLayer;
+    const linkLayer = this.raw.queryPort(port).linkLayer;
     const ethernet = linkLayer === LinkLayer.ETHERNET;
     const sysLink = ethernet ? 'Ethernet' : (sysfsLinkLayer(this.#ibdevPath, port) ?? 'InfiniBand');
-    return this.#raw.gidTable(port).map((g) => {
+    return this.raw.gidTable(port).map((g) => {
       let type = g.type;
       let netdev = g.netdev;
       if (type < 0) {
@@ -123,14 +122,14 @@ export class NativeContext implements ContextBackend {
    */
   gidChoice(): GidChoice {
     if (this.#choice) return this.#choice;
-    const linkLayer = this.#raw.queryPort(this.port).linkLayer;
+    const linkLayer = this.raw.queryPort(this.port).linkLayer;
     this.#choice = chooseGid(this.gidTable(this.port), linkLayer, `${this.device.name} port ${this.port}`, this.#gidIndex);
     return this.#choice;
   }
 
   /** @internal Address vector to a peer: a GRH on RoCE (always) and on InfiniBand for non-link-local GIDs. */
   addressTo(remote: Endpoint): NativeAddressAttrs {
-    const linkLayer = this.#raw.queryPort(this.port).linkLayer;
+    const linkLayer = this.raw.queryPort(this.port).linkLayer;
     const ethernet = linkLayer === LinkLayer.ETHERNET;
     const isGlobal = ethernet || !isLinkLocalGid(remote.gid);
     return {
@@ -145,12 +144,12 @@ export class NativeContext implements ContextBackend {
 
   /** @throws VerbsError from `ibv_alloc_pd`. */
   allocPd(): PdBackend {
-    return new NativePd(this, this.#raw.allocPd());
+    return new NativePd(this, this.raw.allocPd());
   }
 
   /** A CQ with its own completion channel. @throws VerbsError from `ibv_create_cq`. */
   createCq(depth: number): CqBackend {
-    return new NativeCq(this.#raw.createCq(depth), depth);
+    return new NativeCq(this.raw.createCq(depth), depth);
   }
 
   onAsyncEvent(listener: (event: AsyncEvent) => void): void {
@@ -159,18 +158,11 @@ export class NativeContext implements ContextBackend {
 
   /** Page-aligned, zeroed memory (mmap), freed when collected. */
   allocate(size: number): Uint8Array {
-    return this.#raw.allocate(size);
+    return this.raw.allocate(size);
   }
 
-  /** `ibv_close_device` (after every child). Idempotent; never throws. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  /** Before `ibv_close_device` (after every child): stop delivering events. */
+  protected override onClose(): void {
     this.#listener = () => {};
-    try {
-      this.#raw.close();
-    } catch {
-      // closing never throws
-    }
   }
 }

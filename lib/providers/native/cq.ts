@@ -1,19 +1,17 @@
 import type { CqBackend } from '../../provider/spi.js';
 import type { WcBatch } from '../../wc-batch.js';
 import type { NativeCqObject } from './addon.js';
+import { NativeObject } from './native-object.js';
 
 /**
  * A native completion queue with its own completion channel, watched on
  * this thread's event loop. `poll` fills the batch's buffer in one call.
  */
-export class NativeCq implements CqBackend {
-  /** @internal The addon object. */
-  readonly raw: NativeCqObject;
+export class NativeCq extends NativeObject<NativeCqObject> implements CqBackend {
   readonly depth: number;
-  #closed = false;
 
   constructor(raw: NativeCqObject, depth: number) {
-    this.raw = raw;
+    super(raw);
     this.depth = depth;
   }
 
@@ -24,18 +22,7 @@ export class NativeCq implements CqBackend {
 
   /** Arms the channel (`ibv_req_notify_cq`); rejects with `ERR_CQ_OVERRUN` after an overrun. */
   waitForCompletion(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
     return this.raw.wait();
-  }
-
-  /** `ibv_destroy_cq` (after its queue pairs); pending waits resolve. Idempotent; never throws. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.raw.close();
-    } catch {
-      // closing never throws
-    }
   }
 }

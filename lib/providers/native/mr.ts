@@ -1,8 +1,9 @@
 import type { MrBackend } from '../../provider/spi.js';
 import type { NativeMrObject } from './addon.js';
+import { NativeObject } from './native-object.js';
 
 /** A registered native memory region. */
-export class NativeMr implements MrBackend {
+export class NativeMr extends NativeObject<NativeMrObject> implements MrBackend {
   readonly lkey: number;
   readonly rkey: number;
   readonly addr: bigint;
@@ -11,11 +12,9 @@ export class NativeMr implements MrBackend {
   /** Low and high 32 bits of `addr`, so packing SGEs needs no BigInt arithmetic. */
   readonly addrLo: number;
   readonly addrHi: number;
-  readonly #raw: NativeMrObject;
-  #closed = false;
 
   constructor(raw: NativeMrObject, bytes: Uint8Array) {
-    this.#raw = raw;
+    super(raw);
     this.lkey = raw.lkey;
     this.rkey = raw.rkey;
     this.addr = raw.addr;
@@ -23,19 +22,5 @@ export class NativeMr implements MrBackend {
     this.bytes = bytes;
     this.addrLo = Number(raw.addr & 0xffff_ffffn);
     this.addrHi = Number(raw.addr >> 32n);
-  }
-
-  /** True after `close()`. */
-  get closed(): boolean { return this.#closed; }
-
-  /** `ibv_dereg_mr`, then let go of the memory. Idempotent; never throws. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.#raw.close();
-    } catch {
-      // closing never throws
-    }
   }
 }

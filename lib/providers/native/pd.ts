@@ -8,16 +8,15 @@ import { NativeCq } from './cq.js';
 import { NativeQp } from './qp.js';
 import { NativeSrq } from './srq.js';
 import { NativeAh } from './ah.js';
+import { NativeObject } from './native-object.js';
 
 /** A native protection domain. */
-export class NativePd implements PdBackend {
+export class NativePd extends NativeObject<NativePdObject> implements PdBackend {
   readonly #ctx: NativeContext;
-  readonly #raw: NativePdObject;
-  #closed = false;
 
   constructor(ctx: NativeContext, raw: NativePdObject) {
+    super(raw);
     this.#ctx = ctx;
-    this.#raw = raw;
   }
 
   /**
@@ -25,7 +24,7 @@ export class NativePd implements PdBackend {
    * @throws VerbsError `ENOMEM`/`EPERM` with the memlock limit and how to raise it.
    */
   registerMemory(bytes: Uint8Array, access: number): MrBackend {
-    return new NativeMr(this.#raw.regMr(bytes, access), bytes);
+    return new NativeMr(this.raw.regMr(bytes, access), bytes);
   }
 
   /**
@@ -36,7 +35,7 @@ export class NativePd implements PdBackend {
     if (!(init.sendCq instanceof NativeCq)) throw new InvalidArgumentError('init.sendCq', 'is not a completion queue of a native device');
     if (!(init.recvCq instanceof NativeCq)) throw new InvalidArgumentError('init.recvCq', 'is not a completion queue of a native device');
     if (init.srq !== null && !(init.srq instanceof NativeSrq)) throw new InvalidArgumentError('init.srq', 'is not a shared receive queue of a native device');
-    const raw = this.#raw.createQp(init.sendCq.raw, init.recvCq.raw, init.srq ? init.srq.raw : null, {
+    const raw = this.raw.createQp(init.sendCq.raw, init.recvCq.raw, init.srq ? init.srq.raw : null, {
       type: init.type,
       maxSendWr: init.maxSendWr,
       maxRecvWr: init.maxRecvWr,
@@ -52,22 +51,11 @@ export class NativePd implements PdBackend {
 
   /** `ibv_create_srq`. @throws VerbsError / UnsupportedError when refused. */
   createSrq(maxWr: number, maxSge: number): SrqBackend {
-    return new NativeSrq(this.#raw.createSrq(maxWr, maxSge));
+    return new NativeSrq(this.raw.createSrq(maxWr, maxSge));
   }
 
   /** `ibv_create_ah` to the peer (GRH on RoCE). @throws VerbsError when no route exists. */
   createAh(remote: Endpoint): AhBackend {
-    return new NativeAh(this.#raw.createAh(this.#ctx.addressTo(remote)));
-  }
-
-  /** `ibv_dealloc_pd` (after its children). Idempotent; never throws. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.#raw.close();
-    } catch {
-      // closing never throws
-    }
+    return new NativeAh(this.raw.createAh(this.#ctx.addressTo(remote)));
   }
 }

@@ -6,28 +6,26 @@ import type { NativeQpObject } from './addon.js';
 import type { NativeContext } from './context.js';
 import { WrPacker } from './pack.js';
 import { badState } from './errors.js';
+import { NativeObject } from './native-object.js';
 
 /**
  * A native queue pair. Created in INIT (by the PD); `connect` runs
  * INIT -> RTR -> RTS; posts pack the whole array into one buffer and make
  * one native call.
  */
-export class NativeQp implements QpBackend {
+export class NativeQp extends NativeObject<NativeQpObject> implements QpBackend {
   readonly qpn: number;
   readonly type: number;
-  /** @internal The addon object. */
-  readonly raw: NativeQpObject;
   readonly #ctx: NativeContext;
   readonly #psn = randomInt(0, 0x100_0000);
   readonly #qkey: number;
   readonly #packer: WrPacker;
   #ready = false;
   #errored = false;
-  #closed = false;
 
   constructor(ctx: NativeContext, raw: NativeQpObject, init: QpInitSpec) {
+    super(raw);
     this.#ctx = ctx;
-    this.raw = raw;
     this.qpn = raw.qpn;
     this.type = init.type;
     this.#qkey = init.qkey;
@@ -36,7 +34,7 @@ export class NativeQp implements QpBackend {
 
   /** `QpState` from `ibv_query_qp` (RESET once closed). */
   state(): number {
-    if (this.#closed) return QpState.RESET;
+    if (this.closed) return QpState.RESET;
     try {
       return this.raw.state();
     } catch {
@@ -115,16 +113,5 @@ export class NativeQp implements QpBackend {
   toError(): void {
     this.raw.toError();
     this.#errored = true;
-  }
-
-  /** `ibv_destroy_qp`. Idempotent; never throws. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.raw.close();
-    } catch {
-      // closing never throws
-    }
   }
 }
