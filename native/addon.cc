@@ -68,25 +68,30 @@ Napi::Value VrdmaAddon::MemlockLimit(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(lim.rlim_cur));
 }
 
-uint32_t ArgU32(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (info.Length() <= i || !info[i].IsNumber()) {
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  }
-  double d = info[i].As<Napi::Number>().DoubleValue();
+namespace {
+
+uint32_t ToU32(Napi::Env env, const Napi::Value& v, const char* name) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string(name) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer from 0 to 2^32-1");
+    throw Napi::RangeError::New(env, std::string(name) + " must be an integer from 0 to 2^32-1");
   }
   return static_cast<uint32_t>(d);
 }
 
+}  // namespace
+
+uint32_t ArgU32(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return ToU32(info.Env(), info.Length() > i ? info[i] : info.Env().Undefined(), name);
+}
+
 uint32_t PropU32(const Napi::Object& obj, const char* name) {
-  Napi::Value v = obj.Get(name);
-  if (!v.IsNumber()) throw Napi::TypeError::New(obj.Env(), std::string(name) + " must be a number");
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    throw Napi::RangeError::New(obj.Env(), std::string(name) + " must be an integer from 0 to 2^32-1");
-  }
-  return static_cast<uint32_t>(d);
+  return ToU32(obj.Env(), obj.Get(name), name);
+}
+
+Napi::ArrayBuffer ArgBuffer(const Napi::CallbackInfo& info, size_t args, const char* usage) {
+  if (info.Length() < args || !info[0].IsArrayBuffer()) throw Napi::TypeError::New(info.Env(), usage);
+  return info[0].As<Napi::ArrayBuffer>();
 }
 
 bool PropBool(const Napi::Object& obj, const char* name) {

@@ -9,31 +9,17 @@
 
 namespace vrdma {
 
-class AhWrap : public Napi::ObjectWrap<AhWrap> {
+class AhWrap : public HandleWrap<AhWrap, AhHandle> {
  public:
-  static constexpr const char* kClassName = "NativeAh";
-  static const napi_type_tag kTag;
-  static const napi_type_tag kConstructTag;
+  static const WrapInfo kInfo;
 
-  explicit AhWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AhWrap>(info) {
-    h_ = TakeToken<AhWrap, AhHandle>(info);
-  }
-
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (h_) h_->Close();
-    return info.Env().Undefined();
-  }
-
- private:
-  std::shared_ptr<AhHandle> h_;
+  using HandleWrap::HandleWrap;
 };
 
-const napi_type_tag AhWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b61ULL};
-const napi_type_tag AhWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b62ULL};
+const WrapInfo AhWrap::kInfo = {"NativeAh", "AddressHandle", {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b61ULL}, {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b62ULL}};
 
 Napi::Function DefineAh(Napi::Env env) {
-  return AhWrap::DefineClass(env, AhWrap::kClassName, {
-    AhWrap::InstanceMethod("close", &AhWrap::Close),
+  return AhWrap::Define(env, {
   });
 }
 

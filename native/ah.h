@@ -6,23 +6,22 @@
 
 namespace vrdma {
 
-class AhHandle : public Handle {
+// Leaves the id table when the address handle is destroyed.
+class AhHandle : public VerbsHandle<ibv_ah, ibv_destroy_ah> {
  public:
-  AhHandle(ibv_ah* ah, std::shared_ptr<AhTable> table) : ah_(ah), table_(std::move(table)) {}
+  AhHandle(ibv_ah* ah, std::shared_ptr<AhTable> table) : VerbsHandle(ah), table_(std::move(table)) {}
   ~AhHandle() override { ReleaseInDestructor(); }
-  ibv_ah* ah() const { return ah_; }
+  ibv_ah* ah() const { return get(); }
   uint32_t id() const { return id_; }
   void set_id(uint32_t id) { id_ = id; }
 
  protected:
   void Release() noexcept override {
     if (table_ && id_ != 0) table_->by_id.erase(id_);
-    if (ah_ != nullptr) ibv_destroy_ah(ah_);
-    ah_ = nullptr;
+    VerbsHandle::Release();
   }
 
  private:
-  ibv_ah* ah_;
   std::shared_ptr<AhTable> table_;
   uint32_t id_ = 0;
 };

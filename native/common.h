@@ -87,6 +87,36 @@ class Handle : public std::enable_shared_from_this<Handle> {
   bool released_ = false;
 };
 
+// A handle that owns one verbs object of type T, destroyed by `Destroy`
+// (ibv_dealloc_pd, ibv_destroy_srq, ...) once no child is left.
+template <typename T, int (*Destroy)(T*)>
+class VerbsHandle : public Handle {
+ public:
+  explicit VerbsHandle(T* object) : object_(object) {}
+  ~VerbsHandle() override { ReleaseInDestructor(); }
+  T* get() const { return object_; }
+
+ protected:
+  void Release() noexcept override {
+    if (object_ != nullptr) Destroy(object_);
+    object_ = nullptr;
+  }
+
+ private:
+  T* object_;
+};
+
+// Throw the RdmaError ERR_CLOSED for a closed `what` (errors.cc).
+[[noreturn]] void ThrowClosed(Napi::Env env, const char* what);
+
+// What names and tags the JS objects of one wrapper class.
+struct WrapInfo {
+  const char* js_class;           // the addon's class name, e.g. "NativePd"
+  const char* resource;           // the public class, for ERR_CLOSED messages
+  napi_type_tag tag;              // carried by every wrapper object
+  napi_type_tag construct_tag;    // carried by the factory's token
+};
+
 // What a native factory passes to a wrapper class's constructor: an External
 // tagged with the class's own tag, so JS cannot construct wrappers itself.
 template <typename H>
@@ -99,7 +129,7 @@ template <typename W, typename H>
 Napi::Object NewWrapper(Napi::Env env, Napi::FunctionReference& ctor, std::shared_ptr<H> h) {
   ConstructToken<H> token{std::move(h)};
   auto ext = Napi::External<ConstructToken<H>>::New(env, &token);
-  ext.TypeTag(&W::kConstructTag);
+  ext.TypeTag(&W::kInfo.construct_tag);
   return ctor.New({ext});
 }
 
@@ -107,14 +137,12 @@ Napi::Object NewWrapper(Napi::Env env, Napi::FunctionReference& ctor, std::share
 template <typename W, typename H>
 std::shared_ptr<H> TakeToken(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 1 || !info[0].IsExternal()) {
-    throw Napi::TypeError::New(env, std::string(W::kClassName) + " cannot be constructed directly");
+  if (info.Length() != 1 || !info[0].IsExternal() ||
+      !info[0].As<Napi::External<ConstructToken<H>>>().CheckTypeTag(&W::kInfo.construct_tag)) {
+    throw Napi::TypeError::New(env, std::string(W::kInfo.js_class) + " cannot be constructed directly");
   }
   auto ext = info[0].As<Napi::External<ConstructToken<H>>>();
-  if (!ext.CheckTypeTag(&W::kConstructTag)) {
-    throw Napi::TypeError::New(env, std::string(W::kClassName) + " cannot be constructed directly");
-  }
-  info.This().As<Napi::Object>().TypeTag(&W::kTag);
+  info.This().As<Napi::Object>().TypeTag(&W::kInfo.tag);
   return std::move(ext.Data()->handle);
 }
 
@@ -122,15 +150,51 @@ std::shared_ptr<H> TakeToken(const Napi::CallbackInfo& info) {
 // TypeError naming `what` otherwise.
 template <typename W>
 W* UnwrapTagged(Napi::Env env, const Napi::Value& value, const char* what) {
-  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&W::kTag)) {
-    throw Napi::TypeError::New(env, std::string(what) + " must be a native " + W::kClassName);
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&W::kInfo.tag)) {
+    throw Napi::TypeError::New(env, std::string(what) + " must be a native " + W::kInfo.js_class);
   }
   return W::Unwrap(value.As<Napi::Object>());
 }
 
+// The JS object of class W (CRTP) around one shared handle of type H:
+// built only from a factory's token, refuses work once closed (Open), and
+// closes the handle on request. W names and tags itself in
+// `static const WrapInfo kInfo`.
+template <typename W, typename H>
+class HandleWrap : public Napi::ObjectWrap<W> {
+ public:
+  explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<W>(info), h_(TakeToken<W, H>(info)) {}
+
+  const std::shared_ptr<H>& handle() const { return h_; }
+
+  // The open handle, or throw ERR_CLOSED.
+  H& Open(Napi::Env env) const {
+    if (!h_ || h_->closing()) ThrowClosed(env, W::kInfo.resource);
+    return *h_;
+  }
+
+  // The JS class: `methods` plus close() (W's own Close when it has one).
+  static Napi::Function Define(Napi::Env env, std::vector<Napi::ClassPropertyDescriptor<W>> methods) {
+    methods.push_back(W::InstanceMethod("close", &W::Close));
+    return W::DefineClass(env, W::kInfo.js_class, methods);
+  }
+
+  // close(): ask for the release (deferred while children live); idempotent.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (h_) h_->Close();
+    return info.Env().Undefined();
+  }
+
+ protected:
+  std::shared_ptr<H> h_;
+};
+
 // Argument helpers: numbers in range, or a TypeError naming the argument.
 uint32_t ArgU32(const Napi::CallbackInfo& info, size_t i, const char* name);
 uint32_t PropU32(const Napi::Object& obj, const char* name);
+// Argument 0 as an ArrayBuffer when at least `args` arguments came, else a
+// TypeError showing `usage`.
+Napi::ArrayBuffer ArgBuffer(const Napi::CallbackInfo& info, size_t args, const char* usage);
 bool PropBool(const Napi::Object& obj, const char* name);
 std::string PropString(const Napi::Object& obj, const char* name);
 

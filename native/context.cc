@@ -15,8 +15,7 @@
 
 namespace vrdma {
 
-const napi_type_tag ContextWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b01ULL};
-const napi_type_tag ContextWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b02ULL};
+const WrapInfo ContextWrap::kInfo = {"NativeContext", "Context", {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b01ULL}, {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b02ULL}};
 
 namespace {
 
@@ -55,13 +54,7 @@ const char* EventDetail(int type) {
 void ContextHandle::StartEvents(Napi::Env env, Napi::Object wrapper) {
   env_state_ = AddonOf(env).env_state;
   wrapper_ = Napi::Weak(wrapper);
-  std::weak_ptr<Handle> weak = shared_from_this();
-  watch_ = std::make_unique<FdWatcher>(
-      env, ctx_->async_fd,
-      [weak]() {
-        if (auto self = weak.lock()) static_cast<ContextHandle*>(self.get())->OnAsyncReadable();
-      },
-      "ibv_get_async_event");
+  watch_ = WatchHandle(env, this, ctx_->async_fd, &ContextHandle::OnAsyncReadable, "ibv_get_async_event");
   async_ = std::make_unique<Napi::AsyncContext>(env, "vrdma:Context", Napi::Object::New(env));
   // Unreferenced: an open context alone does not keep the process alive.
   watch_->Start();
@@ -157,15 +150,6 @@ ContextHandle::~ContextHandle() {
 }
 
 // ---- wrapper ----
-
-ContextWrap::ContextWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ContextWrap>(info) {
-  h_ = TakeToken<ContextWrap, ContextHandle>(info);
-}
-
-ContextHandle& ContextWrap::Open(Napi::Env env) const {
-  if (!h_ || h_->closing()) ThrowClosed(env, "Context");
-  return *h_;
-}
 
 Napi::Value ContextWrap::QueryDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -391,13 +375,8 @@ Napi::Value ContextWrap::ProbeMaxInline(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, found);
 }
 
-Napi::Value ContextWrap::Close(const Napi::CallbackInfo& info) {
-  if (h_) h_->Close();
-  return info.Env().Undefined();
-}
-
 Napi::Function DefineContext(Napi::Env env) {
-  return ContextWrap::DefineClass(env, ContextWrap::kClassName, {
+  return ContextWrap::Define(env, {
     ContextWrap::InstanceMethod("queryDevice", &ContextWrap::QueryDevice),
     ContextWrap::InstanceMethod("queryPort", &ContextWrap::QueryPort),
     ContextWrap::InstanceMethod("gidTable", &ContextWrap::GidTable),
@@ -406,7 +385,6 @@ Napi::Function DefineContext(Napi::Env env) {
     ContextWrap::InstanceMethod("setAsyncListener", &ContextWrap::SetAsyncListener),
     ContextWrap::InstanceMethod("allocate", &ContextWrap::Allocate),
     ContextWrap::InstanceMethod("probeMaxInline", &ContextWrap::ProbeMaxInline),
-    ContextWrap::InstanceMethod("close", &ContextWrap::Close),
   });
 }
 

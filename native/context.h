@@ -37,18 +37,11 @@ class ContextHandle : public Handle {
   std::shared_ptr<EnvState> env_state_;
 };
 
-class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
+class ContextWrap : public HandleWrap<ContextWrap, ContextHandle> {
  public:
-  static constexpr const char* kClassName = "NativeContext";
-  static const napi_type_tag kTag;
-  static const napi_type_tag kConstructTag;
+  static const WrapInfo kInfo;
 
-  explicit ContextWrap(const Napi::CallbackInfo& info);
-  ~ContextWrap() override = default;
-
-  const std::shared_ptr<ContextHandle>& handle() const { return h_; }
-  // The open handle, or throw ERR_CLOSED.
-  ContextHandle& Open(Napi::Env env) const;
+  using HandleWrap::HandleWrap;
 
  private:
   friend Napi::Function DefineContext(Napi::Env env);
@@ -60,9 +53,6 @@ class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
   Napi::Value SetAsyncListener(const Napi::CallbackInfo& info);
   Napi::Value Allocate(const Napi::CallbackInfo& info);
   Napi::Value ProbeMaxInline(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-
-  std::shared_ptr<ContextHandle> h_;
 };
 
 }  // namespace vrdma

@@ -11,8 +11,7 @@
 
 namespace vrdma {
 
-const napi_type_tag CqWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b21ULL};
-const napi_type_tag CqWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b22ULL};
+const WrapInfo CqWrap::kInfo = {"NativeCq", "CompletionQueue", {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b21ULL}, {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b22ULL}};
 
 void CqHandle::Create(Napi::Env env, ibv_context* ctx) {
   env_state_ = AddonOf(env).env_state;
@@ -26,13 +25,7 @@ void CqHandle::Create(Napi::Env env, ibv_context* ctx) {
     ThrowVerbs(env, "ibv_create_cq", err, ErrnoText(err) + " (depth " + std::to_string(depth_) + ")");
   }
   try {
-    std::weak_ptr<Handle> weak = shared_from_this();
-    watch_ = std::make_unique<FdWatcher>(
-        env, channel_->fd,
-        [weak]() {
-          if (auto self = weak.lock()) static_cast<CqHandle*>(self.get())->OnChannelReadable();
-        },
-        "ibv_create_comp_channel");
+    watch_ = WatchHandle(env, this, channel_->fd, &CqHandle::OnChannelReadable, "ibv_create_comp_channel");
     async_ = std::make_unique<Napi::AsyncContext>(env, "vrdma:CompletionQueue", Napi::Object::New(env));
   } catch (...) {
     watch_.reset();
@@ -194,21 +187,11 @@ CqHandle::~CqHandle() {
 
 // ---- wrapper ----
 
-CqWrap::CqWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CqWrap>(info) {
-  h_ = TakeToken<CqWrap, CqHandle>(info);
-}
-
-CqHandle& CqWrap::Open(Napi::Env env) const {
-  if (!h_ || h_->closing()) ThrowClosed(env, "CompletionQueue");
-  return *h_;
-}
-
 // poll(buffer: ArrayBuffer, capacity: number, max: number): number
 Napi::Value CqWrap::Poll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CqHandle& h = Open(env);
-  if (info.Length() < 3 || !info[0].IsArrayBuffer()) throw Napi::TypeError::New(env, "poll(buffer, capacity, max)");
-  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  Napi::ArrayBuffer ab = ArgBuffer(info, 3, "poll(buffer, capacity, max)");
   uint32_t capacity = ArgU32(info, 1, "capacity");
   uint32_t max = ArgU32(info, 2, "max");
   if (capacity == 0 || max > capacity || ab.ByteLength() < static_cast<size_t>(capacity) * (wc_batch::kWrIdBytes + sizeof(uint32_t) * wc_batch::kStride)) {
@@ -234,10 +217,9 @@ Napi::Value CqWrap::Close(const Napi::CallbackInfo& info) {
 }
 
 Napi::Function DefineCq(Napi::Env env) {
-  return CqWrap::DefineClass(env, CqWrap::kClassName, {
+  return CqWrap::Define(env, {
     CqWrap::InstanceMethod("poll", &CqWrap::Poll),
     CqWrap::InstanceMethod("wait", &CqWrap::Wait),
-    CqWrap::InstanceMethod("close", &CqWrap::Close),
   });
 }
 

@@ -59,24 +59,18 @@ class CqHandle : public Handle {
   bool overrun_ = false;
 };
 
-class CqWrap : public Napi::ObjectWrap<CqWrap> {
+class CqWrap : public HandleWrap<CqWrap, CqHandle> {
  public:
-  static constexpr const char* kClassName = "NativeCq";
-  static const napi_type_tag kTag;
-  static const napi_type_tag kConstructTag;
+  static const WrapInfo kInfo;
 
-  explicit CqWrap(const Napi::CallbackInfo& info);
-
-  const std::shared_ptr<CqHandle>& handle() const { return h_; }
-  CqHandle& Open(Napi::Env env) const;
+  using HandleWrap::HandleWrap;
+  // Resolves pending waits before closing.
+  Napi::Value Close(const Napi::CallbackInfo& info);
 
  private:
   friend Napi::Function DefineCq(Napi::Env env);
   Napi::Value Poll(const Napi::CallbackInfo& info);
   Napi::Value Wait(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-
-  std::shared_ptr<CqHandle> h_;
 };
 
 }  // namespace vrdma

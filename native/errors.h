@@ -20,7 +20,6 @@ Napi::Value MakeRdmaError(Napi::Env env, const char* code, const std::string& me
 
 [[noreturn]] void ThrowVerbs(Napi::Env env, const char* verb, int err, const std::string& detail = "");
 [[noreturn]] void ThrowRdma(Napi::Env env, const char* code, const std::string& message);
-[[noreturn]] void ThrowClosed(Napi::Env env, const char* what);
 
 // The memlock limit (RLIMIT_MEMLOCK soft limit) in words, for messages.
 std::string MemlockLimitText();

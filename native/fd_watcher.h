@@ -35,6 +35,19 @@ class FdWatcher {
   bool active_ = false;
 };
 
+// A watcher that calls `on_readable` on handle `self` while it lives (it
+// holds `self` weakly, so the watcher never keeps the handle alive).
+template <typename H>
+std::unique_ptr<FdWatcher> WatchHandle(Napi::Env env, H* self, int fd, void (H::*on_readable)(), const char* verb) {
+  std::weak_ptr<Handle> weak = self->shared_from_this();
+  return std::make_unique<FdWatcher>(
+      env, fd,
+      [weak, on_readable]() {
+        if (auto locked = weak.lock()) (static_cast<H*>(locked.get())->*on_readable)();
+      },
+      verb);
+}
+
 // Set O_NONBLOCK on fd; returns errno or 0.
 int SetNonBlocking(int fd);
 

@@ -8,31 +8,13 @@
 
 namespace vrdma {
 
-class MrHandle : public Handle {
+using MrHandle = VerbsHandle<ibv_mr, ibv_dereg_mr>;
+
+class MrWrap : public HandleWrap<MrWrap, MrHandle> {
  public:
-  explicit MrHandle(ibv_mr* mr) : mr_(mr) {}
-  ~MrHandle() override { ReleaseInDestructor(); }
-  ibv_mr* mr() const { return mr_; }
+  static const WrapInfo kInfo;
 
- protected:
-  void Release() noexcept override {
-    if (mr_ != nullptr) ibv_dereg_mr(mr_);
-    mr_ = nullptr;
-  }
-
- private:
-  ibv_mr* mr_;
-};
-
-class MrWrap : public Napi::ObjectWrap<MrWrap> {
- public:
-  static constexpr const char* kClassName = "NativeMr";
-  static const napi_type_tag kTag;
-  static const napi_type_tag kConstructTag;
-
-  explicit MrWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MrWrap>(info) {
-    h_ = TakeToken<MrWrap, MrHandle>(info);
-  }
+  using HandleWrap::HandleWrap;
   // Deregister before letting go of the memory.
   ~MrWrap() override {
     h_.reset();
@@ -41,23 +23,21 @@ class MrWrap : public Napi::ObjectWrap<MrWrap> {
 
   void Keep(const Napi::Value& memory) { memory_ = Napi::Persistent(memory); }
 
+  // Let go of the memory once deregistered.
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (h_) h_->Close();
+    Napi::Value result = HandleWrap::Close(info);
     if (h_ && h_->released()) memory_.Reset();
-    return info.Env().Undefined();
+    return result;
   }
 
  private:
-  std::shared_ptr<MrHandle> h_;
   Napi::Reference<Napi::Value> memory_;
 };
 
-const napi_type_tag MrWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b31ULL};
-const napi_type_tag MrWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b32ULL};
+const WrapInfo MrWrap::kInfo = {"NativeMr", "MemoryRegion", {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b31ULL}, {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b32ULL}};
 
 Napi::Function DefineMr(Napi::Env env) {
-  return MrWrap::DefineClass(env, MrWrap::kClassName, {
-    MrWrap::InstanceMethod("close", &MrWrap::Close),
+  return MrWrap::Define(env, {
   });
 }
 

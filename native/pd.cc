@@ -8,8 +8,7 @@
 
 namespace vrdma {
 
-const napi_type_tag PdWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b11ULL};
-const napi_type_tag PdWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b12ULL};
+const WrapInfo PdWrap::kInfo = {"NativePd", "ProtectionDomain", {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b11ULL}, {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b12ULL}};
 
 Napi::Value NewPdFor(Napi::Env env, const std::shared_ptr<ContextHandle>& ctx) {
   errno = 0;
@@ -18,15 +17,6 @@ Napi::Value NewPdFor(Napi::Env env, const std::shared_ptr<ContextHandle>& ctx) {
   auto h = std::make_shared<PdHandle>(pd);
   h->AddParent(ctx);
   return NewWrapper<PdWrap>(env, AddonOf(env).pd_ctor, h);
-}
-
-PdWrap::PdWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PdWrap>(info) {
-  h_ = TakeToken<PdWrap, PdHandle>(info);
-}
-
-PdHandle& PdWrap::Open(Napi::Env env) const {
-  if (!h_ || h_->closing()) ThrowClosed(env, "ProtectionDomain");
-  return *h_;
 }
 
 // regMr(view: Uint8Array, access: number)
@@ -58,18 +48,12 @@ Napi::Value PdWrap::CreateAh(const Napi::CallbackInfo& info) {
   return CreateAddressHandle(env, h_, info[0].As<Napi::Object>());
 }
 
-Napi::Value PdWrap::Close(const Napi::CallbackInfo& info) {
-  if (h_) h_->Close();
-  return info.Env().Undefined();
-}
-
 Napi::Function DefinePd(Napi::Env env) {
-  return PdWrap::DefineClass(env, PdWrap::kClassName, {
+  return PdWrap::Define(env, {
     PdWrap::InstanceMethod("regMr", &PdWrap::RegMr),
     PdWrap::InstanceMethod("createQp", &PdWrap::CreateQp),
     PdWrap::InstanceMethod("createSrq", &PdWrap::CreateSrq),
     PdWrap::InstanceMethod("createAh", &PdWrap::CreateAh),
-    PdWrap::InstanceMethod("close", &PdWrap::Close),
   });
 }
 

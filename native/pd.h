@@ -8,31 +8,17 @@ namespace vrdma {
 
 class ContextHandle;
 
-class PdHandle : public Handle {
+class PdHandle : public VerbsHandle<ibv_pd, ibv_dealloc_pd> {
  public:
-  explicit PdHandle(ibv_pd* pd) : pd_(pd) {}
-  ~PdHandle() override { ReleaseInDestructor(); }
-  ibv_pd* pd() const { return pd_; }
-
- protected:
-  void Release() noexcept override {
-    if (pd_ != nullptr) ibv_dealloc_pd(pd_);
-    pd_ = nullptr;
-  }
-
- private:
-  ibv_pd* pd_;
+  using VerbsHandle::VerbsHandle;
+  ibv_pd* pd() const { return get(); }
 };
 
-class PdWrap : public Napi::ObjectWrap<PdWrap> {
+class PdWrap : public HandleWrap<PdWrap, PdHandle> {
  public:
-  static constexpr const char* kClassName = "NativePd";
-  static const napi_type_tag kTag;
-  static const napi_type_tag kConstructTag;
+  static const WrapInfo kInfo;
 
-  explicit PdWrap(const Napi::CallbackInfo& info);
-  const std::shared_ptr<PdHandle>& handle() const { return h_; }
-  PdHandle& Open(Napi::Env env) const;
+  using HandleWrap::HandleWrap;
 
  private:
   friend Napi::Function DefinePd(Napi::Env env);
@@ -40,9 +26,6 @@ class PdWrap : public Napi::ObjectWrap<PdWrap> {
   Napi::Value CreateQp(const Napi::CallbackInfo& info);
   Napi::Value CreateSrq(const Napi::CallbackInfo& info);
   Napi::Value CreateAh(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-
-  std::shared_ptr<PdHandle> h_;
 };
 
 // ibv_alloc_pd on the context; returns the wrapper.

@@ -14,13 +14,12 @@
 
 namespace vrdma {
 
-class QpHandle : public Handle {
+class QpHandle : public VerbsHandle<ibv_qp, ibv_destroy_qp> {
  public:
   QpHandle(ibv_qp* qp, uint32_t type, const ibv_qp_cap& cap, bool has_srq)
-      : qp_(qp), type_(type), cap_(cap), has_srq_(has_srq) {}
-  ~QpHandle() override { ReleaseInDestructor(); }
+      : VerbsHandle(qp), type_(type), cap_(cap), has_srq_(has_srq) {}
 
-  ibv_qp* qp() const { return qp_; }
+  ibv_qp* qp() const { return get(); }
   uint32_t type() const { return type_; }
   const ibv_qp_cap& cap() const { return cap_; }
   bool has_srq() const { return has_srq_; }
@@ -28,14 +27,7 @@ class QpHandle : public Handle {
   std::vector<ibv_sge>& send_sges() { return send_sges_; }
   RecvScratch& recv_scratch() { return recv_; }
 
- protected:
-  void Release() noexcept override {
-    if (qp_ != nullptr) ibv_destroy_qp(qp_);
-    qp_ = nullptr;
-  }
-
  private:
-  ibv_qp* qp_;
   uint32_t type_;
   ibv_qp_cap cap_;
   bool has_srq_;
@@ -44,46 +36,28 @@ class QpHandle : public Handle {
   RecvScratch recv_;
 };
 
-class QpWrap : public Napi::ObjectWrap<QpWrap> {
+class QpWrap : public HandleWrap<QpWrap, QpHandle> {
  public:
-  static constexpr const char* kClassName = "NativeQp";
-  static const napi_type_tag kTag;
-  static const napi_type_tag kConstructTag;
+  static const WrapInfo kInfo;
 
-  explicit QpWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<QpWrap>(info) {
-    h_ = TakeToken<QpWrap, QpHandle>(info);
-  }
-
-  QpHandle& Open(Napi::Env env) const {
-    if (!h_ || h_->closing()) ThrowClosed(env, "QueuePair");
-    return *h_;
-  }
+  using HandleWrap::HandleWrap;
 
   Napi::Value PostSend(const Napi::CallbackInfo& info);
   Napi::Value PostRecv(const Napi::CallbackInfo& info);
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value ToError(const Napi::CallbackInfo& info);
   Napi::Value State(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (h_) h_->Close();
-    return info.Env().Undefined();
-  }
-
- private:
-  std::shared_ptr<QpHandle> h_;
 };
 
-const napi_type_tag QpWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b41ULL};
-const napi_type_tag QpWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b42ULL};
+const WrapInfo QpWrap::kInfo = {"NativeQp", "QueuePair", {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b41ULL}, {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b42ULL}};
 
 Napi::Function DefineQp(Napi::Env env) {
-  return QpWrap::DefineClass(env, QpWrap::kClassName, {
+  return QpWrap::Define(env, {
     QpWrap::InstanceMethod("postSend", &QpWrap::PostSend),
     QpWrap::InstanceMethod("postRecv", &QpWrap::PostRecv),
     QpWrap::InstanceMethod("connect", &QpWrap::Connect),
     QpWrap::InstanceMethod("toError", &QpWrap::ToError),
     QpWrap::InstanceMethod("state", &QpWrap::State),
-    QpWrap::InstanceMethod("close", &QpWrap::Close),
   });
 }
 
@@ -188,8 +162,7 @@ Napi::Value CreateQueuePair(const Napi::CallbackInfo& info, const std::shared_pt
 Napi::Value QpWrap::PostSend(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   QpHandle& h = Open(env);
-  if (info.Length() < 2 || !info[0].IsArrayBuffer()) throw Napi::TypeError::New(env, "postSend(buffer, count)");
-  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  Napi::ArrayBuffer ab = ArgBuffer(info, 2, "postSend(buffer, count)");
   uint32_t count = ArgU32(info, 1, "count");
   if (count == 0) return env.Undefined();
   const uint8_t* buf = static_cast<const uint8_t*>(ab.Data());

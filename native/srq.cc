@@ -8,8 +8,7 @@
 
 namespace vrdma {
 
-const napi_type_tag SrqWrap::kTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b51ULL};
-const napi_type_tag SrqWrap::kConstructTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b52ULL};
+const WrapInfo SrqWrap::kInfo = {"NativeSrq", "SharedReceiveQueue", {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b51ULL}, {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b52ULL}};
 
 Napi::Value CreateSharedReceiveQueue(Napi::Env env, const std::shared_ptr<PdHandle>& pd, uint32_t max_wr, uint32_t max_sge) {
   ibv_srq_init_attr a{};
@@ -28,21 +27,11 @@ Napi::Value CreateSharedReceiveQueue(Napi::Env env, const std::shared_ptr<PdHand
   return NewWrapper<SrqWrap>(env, AddonOf(env).srq_ctor, h);
 }
 
-SrqWrap::SrqWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SrqWrap>(info) {
-  h_ = TakeToken<SrqWrap, SrqHandle>(info);
-}
-
-SrqHandle& SrqWrap::Open(Napi::Env env) const {
-  if (!h_ || h_->closing()) ThrowClosed(env, "SharedReceiveQueue");
-  return *h_;
-}
-
 // postRecv(buffer: ArrayBuffer, count)
 Napi::Value SrqWrap::PostRecv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SrqHandle& h = Open(env);
-  if (info.Length() < 2 || !info[0].IsArrayBuffer()) throw Napi::TypeError::New(env, "postRecv(buffer, count)");
-  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  Napi::ArrayBuffer ab = ArgBuffer(info, 2, "postRecv(buffer, count)");
   uint32_t count = ArgU32(info, 1, "count");
   if (count == 0) return env.Undefined();
   ibv_recv_wr* head = BuildRecvChain(env, static_cast<const uint8_t*>(ab.Data()), ab.ByteLength(), count, h.max_sge(), h.scratch());
@@ -55,15 +44,9 @@ Napi::Value SrqWrap::PostRecv(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value SrqWrap::Close(const Napi::CallbackInfo& info) {
-  if (h_) h_->Close();
-  return info.Env().Undefined();
-}
-
 Napi::Function DefineSrq(Napi::Env env) {
-  return SrqWrap::DefineClass(env, SrqWrap::kClassName, {
+  return SrqWrap::Define(env, {
     SrqWrap::InstanceMethod("postRecv", &SrqWrap::PostRecv),
-    SrqWrap::InstanceMethod("close", &SrqWrap::Close),
   });
 }
 

@@ -6,44 +6,29 @@
 
 namespace vrdma {
 
-class SrqHandle : public Handle {
+class SrqHandle : public VerbsHandle<ibv_srq, ibv_destroy_srq> {
  public:
-  SrqHandle(ibv_srq* srq, uint32_t max_wr, uint32_t max_sge) : srq_(srq), max_wr_(max_wr), max_sge_(max_sge) {}
-  ~SrqHandle() override { ReleaseInDestructor(); }
-  ibv_srq* srq() const { return srq_; }
+  SrqHandle(ibv_srq* srq, uint32_t max_wr, uint32_t max_sge) : VerbsHandle(srq), max_wr_(max_wr), max_sge_(max_sge) {}
+  ibv_srq* srq() const { return get(); }
   uint32_t max_wr() const { return max_wr_; }
   uint32_t max_sge() const { return max_sge_; }
   RecvScratch& scratch() { return scratch_; }
 
- protected:
-  void Release() noexcept override {
-    if (srq_ != nullptr) ibv_destroy_srq(srq_);
-    srq_ = nullptr;
-  }
-
  private:
-  ibv_srq* srq_;
   uint32_t max_wr_;
   uint32_t max_sge_;
   RecvScratch scratch_;
 };
 
-class SrqWrap : public Napi::ObjectWrap<SrqWrap> {
+class SrqWrap : public HandleWrap<SrqWrap, SrqHandle> {
  public:
-  static constexpr const char* kClassName = "NativeSrq";
-  static const napi_type_tag kTag;
-  static const napi_type_tag kConstructTag;
+  static const WrapInfo kInfo;
 
-  explicit SrqWrap(const Napi::CallbackInfo& info);
-  const std::shared_ptr<SrqHandle>& handle() const { return h_; }
-  SrqHandle& Open(Napi::Env env) const;
+  using HandleWrap::HandleWrap;
 
  private:
   friend Napi::Function DefineSrq(Napi::Env env);
   Napi::Value PostRecv(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-
-  std::shared_ptr<SrqHandle> h_;
 };
 
 }  // namespace vrdma
