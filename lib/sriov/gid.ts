@@ -38,7 +38,13 @@ export function formatGid(text: string): string | undefined {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
-/** Map `gid_attrs/types/I` text to a type name: `"IB/RoCE v1"` is `IB` on an InfiniBand port and `RoCEv1` on Ethernet. */
+/**
+ * The one rule for `gid_attrs/types/<index>` text, used by SR-IOV discovery
+ * and the native provider alike. The kernel writes exactly two strings:
+ * `"RoCE v2"` (RoCEv2) and `"IB/RoCE v1"`, which is `IB` on an InfiniBand
+ * port and `RoCEv1` on an Ethernet one (`linkLayer` is the port's
+ * `link_layer`). Anything else is not a GID type: undefined, never a guess.
+ */
 export function gidTypeName(text: string, linkLayer: string | undefined): 'IB' | 'RoCEv1' | 'RoCEv2' | undefined {
   const t = text.trim();
   if (t === 'RoCE v2') return 'RoCEv2';
