@@ -4,7 +4,8 @@ import { WcBatch } from './wc-batch.js';
 import { CloseRank, type Lifetime } from './lifetime.js';
 import { SharedResource } from './resource.js';
 import { ClosedError } from './errors/closed-error.js';
-import { checkInt } from './validate/numbers.js';
+import { InvalidArgumentError } from './errors/invalid-argument-error.js';
+import { checkInt, describe } from './validate/numbers.js';
 import type { Context } from './context.js';
 
 /**
@@ -38,11 +39,15 @@ export class CompletionQueue extends SharedResource<CqBackend> implements AsyncI
 
   /**
    * Poll up to `max` completions into `batch` (from slot 0) without
-   * allocating; sets and returns `batch.count`.
+   * allocating; sets and returns `batch.count`. A `max` above the batch's
+   * capacity polls `batch.capacity`.
+   * @throws InvalidArgumentError when `batch` is not a `WcBatch` or `max` is not an integer >= 0.
    * @throws ClosedError when closed. @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
    */
   pollBatch(batch: WcBatch, max: number = batch.capacity): number {
     this.life.assertOpen();
+    if (!(batch instanceof WcBatch)) throw new InvalidArgumentError('batch', `must be a WcBatch, got ${describe(batch)}`);
+    if (!Number.isInteger(max) || max < 0) throw new InvalidArgumentError('max', `must be an integer >= 0, got ${describe(max)}`);
     const n = this.raw.poll(batch, max < batch.capacity ? max : batch.capacity);
     batch.count = n;
     return n;

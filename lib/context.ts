@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ContextBackend } from './provider/spi.js';
+import type { DeviceCapabilities } from './provider/capabilities.js';
 import type { AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes } from './types/device.js';
 import { Lifetime } from './lifetime.js';
 import { checkInt } from './validate/numbers.js';
@@ -25,6 +26,7 @@ export interface ContextEvents {
 export class Context extends EventEmitter<ContextEvents> {
   readonly #backend: ContextBackend;
   readonly #life: Lifetime;
+  #capabilities: DeviceCapabilities | undefined;
   /** The device this context is open on. */
   readonly device: DeviceInfo;
 
@@ -41,6 +43,20 @@ export class Context extends EventEmitter<ContextEvents> {
 
   /** True after `close()`. */
   get closed(): boolean { return this.#life.closed; }
+
+  /**
+   * What the device can do, as data: QP types, send opcodes, atomics, SRQ,
+   * UD, the kind of memory `allocBuffer()` gives, the largest sizes, and
+   * the `openDevice()` options its provider reads. Read once, then cached.
+   * @throws ClosedError when read first after `close()`.
+   */
+  get capabilities(): DeviceCapabilities {
+    if (this.#capabilities === undefined) {
+      this.#life.assertOpen();
+      this.#capabilities = Object.freeze(this.#backend.capabilities());
+    }
+    return this.#capabilities;
+  }
 
   /** Device attributes (`ibv_query_device`). @throws ClosedError when closed. */
   queryDevice(): DeviceAttributes {
@@ -86,13 +102,14 @@ export class Context extends EventEmitter<ContextEvents> {
 
   /**
    * Memory suited to registration on this device: page-aligned on native
-   * devices, a `SharedArrayBuffer` (usable from workers) on loopback.
+   * devices, a `SharedArrayBuffer` (usable from workers) on loopback
+   * (`capabilities.memory` says which).
    * @throws InvalidArgumentError for a bad size. @throws ClosedError when closed.
    */
   allocBuffer(size: number): Uint8Array {
     this.#life.assertOpen();
     checkInt('size', size, 1, 2 ** 40);
-    return this.#backend.allocate ? this.#backend.allocate(size) : new Uint8Array(new SharedArrayBuffer(size));
+    return this.#backend.allocate(size);
   }
 
   /** Close everything made from this context, then the context. Idempotent; never throws. */

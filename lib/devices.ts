@@ -1,11 +1,11 @@
 import type { DeviceInfo, ProviderStatus } from './types/device.js';
-import type { OpenOptions, ProviderBackend } from './provider/spi.js';
-import { providers } from './provider/registry.js';
+import type { ProviderBackend } from './provider/spi.js';
+import { checkOpenOptions, providers, type OpenOptions } from './providers/registry.js';
 import { Context } from './context.js';
 import { RdmaError } from './errors/rdma-error.js';
 import { InvalidArgumentError } from './errors/invalid-argument-error.js';
 import { PortState } from './constants/port.js';
-import { sriovRoleOfRdmaDevice } from './sriov/role.js';
+import { ProviderName } from './constants/provider-name.js';
 import { describe } from './validate/numbers.js';
 
 /** The loopback device that is always present. */
@@ -24,19 +24,10 @@ export function listDevices(): DeviceInfo[] {
   const out: DeviceInfo[] = [];
   for (const p of providers()) {
     if (!safeStatus(p).available) continue;
-    let devices: DeviceInfo[];
     try {
-      devices = p.listDevices();
+      out.push(...p.listDevices());
     } catch {
       continue;
-    }
-    for (const d of devices) {
-      if (d.provider === 'native' && d.sriov === undefined) {
-        const sriov = sriovRoleOfRdmaDevice(d.name);
-        out.push(sriov ? { ...d, sriov } : d);
-      } else {
-        out.push(d);
-      }
     }
   }
   return out;
@@ -45,7 +36,7 @@ export function listDevices(): DeviceInfo[] {
 /**
  * Open a device. With no name: `VRDMA_DEVICE` when set, else the first
  * native device with an active port, else `loop0`.
- * @throws InvalidArgumentError for a malformed name or options.
+ * @throws InvalidArgumentError for a malformed name, an option no provider reads, or a malformed option.
  * @throws RdmaError `ERR_NO_DEVICE` naming the devices there are and why a provider is unavailable.
  * @throws VerbsError when the device cannot be opened.
  */
@@ -53,7 +44,7 @@ export async function openDevice(name?: string, options: OpenOptions = {}): Prom
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
     throw new InvalidArgumentError('name', `must be a device name, got ${describe(name)}`);
   }
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'must be an object');
+  checkOpenOptions(options);
   const wanted = name ?? (process.env['VRDMA_DEVICE'] || undefined);
   if (wanted !== undefined) {
     for (const p of providers()) {
@@ -63,7 +54,7 @@ export async function openDevice(name?: string, options: OpenOptions = {}): Prom
     throw noDevice(wanted);
   }
   for (const p of providers()) {
-    if (p.name !== 'native' || !safeStatus(p).available) continue;
+    if (p.name !== ProviderName.NATIVE || !safeStatus(p).available) continue;
     for (const d of p.listDevices()) {
       let backend;
       try {
@@ -81,7 +72,7 @@ export async function openDevice(name?: string, options: OpenOptions = {}): Prom
       backend.close();
     }
   }
-  const loop = providers().find((p) => p.name === 'loopback');
+  const loop = providers().find((p) => p.name === ProviderName.LOOPBACK);
   if (!loop) throw noDevice(LOOPBACK_DEVICE);
   return new Context(await loop.open(LOOPBACK_DEVICE, options));
 }

@@ -5,10 +5,13 @@
  */
 export * from './constants/index.js';
 export * from './errors/index.js';
-export type { DeviceInfo, ProviderName, ProviderStatus, SriovRole, DeviceAttributes, PortAttributes, GidEntry, AsyncEvent } from './types/device.js';
+export type { DeviceInfo, ProviderStatus, SriovRole, DeviceAttributes, PortAttributes, GidEntry, AsyncEvent } from './types/device.js';
 export { ENDPOINT_VERSION, type Endpoint, type RemoteMemory } from './types/endpoint.js';
 export type { Sge, SendWorkRequest, RecvWorkRequest, WorkCompletion } from './types/work-request.js';
-export type { OpenOptions } from './provider/spi.js';
+export type { OpenOptions } from './providers/registry.js';
+export type { NativeOpenOptions } from './providers/native/options.js';
+export type { LoopbackOpenOptions } from './providers/loopback/options.js';
+export type { DeviceCapabilities } from './provider/capabilities.js';
 export { WcBatch, WcField, WC_STRIDE } from './wc-batch.js';
 export { listDevices, openDevice, providerStatus, LOOPBACK_DEVICE } from './devices.js';
 export { Context, type CqInit, type ContextEvents } from './context.js';

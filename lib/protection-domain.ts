@@ -1,10 +1,11 @@
 import type { PdBackend } from './provider/spi.js';
 import type { Endpoint } from './types/endpoint.js';
 import { Access, ACCESS_KNOWN_MASK } from './constants/access.js';
-import { QpType } from './constants/qp.js';
+import { QpType, qpTypeName } from './constants/qp.js';
 import { CloseRank, type Lifetime } from './lifetime.js';
 import { Resource } from './resource.js';
 import { InvalidArgumentError } from './errors/invalid-argument-error.js';
+import { UnsupportedError } from './errors/unsupported-error.js';
 import { checkEndpoint } from './validate/endpoint.js';
 import { checkInt, describe } from './validate/numbers.js';
 import { MemoryRegion } from './memory-region.js';
@@ -102,6 +103,9 @@ export class ProtectionDomain extends Resource<PdBackend> {
     if (type !== QpType.RC && type !== QpType.UC && type !== QpType.UD) {
       throw new InvalidArgumentError('init.type', `must be QpType.RC, QpType.UC or QpType.UD, got ${describe(type)}`);
     }
+    if (!this.context.capabilities.qpTypes.includes(type)) {
+      throw new UnsupportedError(`${qpTypeName(type)} queue pairs`, `${this.context.device.name} does not offer ${qpTypeName(type)} queue pairs (see context.capabilities.qpTypes)`);
+    }
     const sendCq = this.#checkCq('init.sendCq', init.sendCq);
     const recvCq = init.recvCq === undefined ? sendCq : this.#checkCq('init.recvCq', init.recvCq);
     let srq: SharedReceiveQueue | null = null;
@@ -129,13 +133,17 @@ export class ProtectionDomain extends Resource<PdBackend> {
 
   /**
    * Create a shared receive queue (`ibv_create_srq`).
-   * @throws InvalidArgumentError for bad sizes. @throws UnsupportedError / VerbsError when refused.
+   * @throws InvalidArgumentError for bad sizes.
+   * @throws UnsupportedError when the device has no SRQs (`context.capabilities.srq`), or VerbsError when refused.
    * @throws ClosedError when the PD is closed.
    */
   createSrq(init: SrqInit = {}): SharedReceiveQueue {
     this.life.assertOpen();
     const maxWr = checkInt('init.maxWr', init.maxWr ?? 256, 1, 16384);
     const maxSge = checkInt('init.maxSge', init.maxSge ?? 4, 1, 32);
+    if (!this.context.capabilities.srq) {
+      throw new UnsupportedError('shared receive queues', `${this.context.device.name} has no shared receive queues (see context.capabilities.srq)`);
+    }
     return new SharedReceiveQueue(this, this.raw.createSrq(maxWr, maxSge), maxWr, maxSge, this.life);
   }
 

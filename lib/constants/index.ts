@@ -6,3 +6,4 @@ export * from './wr-opcode-traits.js';
 export * from './qp.js';
 export * from './port.js';
 export * from './async-event.js';
+export * from './provider-name.js';

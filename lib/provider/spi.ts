@@ -5,32 +5,30 @@
  * (bounds checked, ids in range, objects open).
  */
 import type {
-  AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes, ProviderName, ProviderStatus,
+  AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes, ProviderStatus,
 } from '../types/device.js';
+import type { ProviderName } from '../constants/provider-name.js';
+import type { DeviceCapabilities } from './capabilities.js';
 import type { Endpoint } from '../types/endpoint.js';
 import type { WcBatch } from '../wc-batch.js';
 
-/** Options for opening a device. */
-export interface OpenOptions {
-  /** Port to use for endpoints; default 1. */
-  readonly port?: number;
-  /** GID index to use for endpoints; default: chosen automatically. */
-  readonly gidIndex?: number;
-  /** Loopback only: use the per-user hub (default true); false keeps the device private to this process (its worker threads still reach it). */
-  readonly hub?: boolean;
-  /** Loopback only: the hub's address (a Unix socket path or `tcp://host:port`); default `VRDMA_HUB` or the per-user socket. */
-  readonly hubAddress?: string;
-  /** Loopback only: the shared token for a TCP hub; default `VRDMA_HUB_TOKEN`. */
-  readonly hubToken?: string;
-}
-
-/** A provider: one source of devices. */
-export interface ProviderBackend {
+/**
+ * A provider: one source of devices. `Options` is its own `openDevice()`
+ * options type; `openOptions` names its keys (the registry rejects a key no
+ * provider declares, and hands each provider the options as given).
+ */
+export interface ProviderBackend<Options extends object = object> {
   readonly name: ProviderName;
+  /** The keys of `Options`. */
+  readonly openOptions: readonly (keyof Options & string)[];
   status(): ProviderStatus;
+  /** Its devices, with everything it knows about them (SR-IOV role included). */
   listDevices(): DeviceInfo[];
-  /** @throws RdmaError with code `"ERR_NO_DEVICE"` when the name is not one of its devices. */
-  open(name: string, options: OpenOptions): Promise<ContextBackend>;
+  /**
+   * @throws RdmaError with code `"ERR_NO_DEVICE"` when the name is not one of its devices.
+   * @throws InvalidArgumentError for a malformed option of its own.
+   */
+  open(name: string, options: Options): Promise<ContextBackend>;
 }
 
 /** A validated scatter/gather element. `offset + length <= mr.length` holds. */
@@ -98,6 +96,8 @@ export interface ConnectSpec {
 
 export interface ContextBackend {
   readonly device: DeviceInfo;
+  /** What the device can do (computed once per context). */
+  capabilities(): DeviceCapabilities;
   queryDevice(): DeviceAttributes;
   queryPort(port: number): PortAttributes;
   gidTable(port: number): GidEntry[];
@@ -105,8 +105,8 @@ export interface ContextBackend {
   createCq(depth: number): CqBackend;
   /** Register the one listener for async events. */
   onAsyncEvent(listener: (event: AsyncEvent) => void): void;
-  /** Memory suited to registration (page-aligned, or shareable); optional. */
-  allocate?(size: number): Uint8Array;
+  /** Memory suited to registration, of the kind `capabilities().memory` names. */
+  allocate(size: number): Uint8Array;
   /** Release everything; idempotent; never throws. */
   close(): void;
 }

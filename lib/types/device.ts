@@ -1,5 +1,4 @@
-/** Which provider serves a device. */
-export type ProviderName = 'native' | 'loopback';
+import type { ProviderName } from '../constants/provider-name.js';
 
 /** The SR-IOV role of a device's PCI function, when it has one. */
 export type SriovRole =

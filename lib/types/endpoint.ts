@@ -1,3 +1,5 @@
+import type { ProviderName } from '../constants/provider-name.js';
+
 /** The version of the `Endpoint` format this library writes and reads. */
 export const ENDPOINT_VERSION = 1;
 
@@ -9,7 +11,7 @@ export interface Endpoint {
   /** Always `ENDPOINT_VERSION` for this release. */
   readonly v: number;
   /** Provider of the QP; a native QP cannot connect to a loopback QP. */
-  readonly provider: 'native' | 'loopback';
+  readonly provider: ProviderName;
   /** Local identifier (InfiniBand; 0 on RoCE). */
   readonly lid: number;
   /** GID in IPv6 notation. */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { isProviderName, PROVIDER_NAMES } from '../constants/provider-name.js';
 import { ENDPOINT_VERSION, type Endpoint } from '../types/endpoint.js';
 import { checkInt, describe } from './numbers.js';
 
@@ -12,8 +13,8 @@ export function checkEndpoint(name: string, value: unknown): Endpoint {
   if (ep['v'] !== ENDPOINT_VERSION) {
     throw new InvalidArgumentError(`${name}.v`, `endpoint format version ${describe(ep['v'])} is not supported (this library writes and reads version ${ENDPOINT_VERSION})`);
   }
-  if (ep['provider'] !== 'native' && ep['provider'] !== 'loopback') {
-    throw new InvalidArgumentError(`${name}.provider`, `must be "native" or "loopback", got ${describe(ep['provider'])}`);
+  if (!isProviderName(ep['provider'])) {
+    throw new InvalidArgumentError(`${name}.provider`, `must be one of ${PROVIDER_NAMES.map((p) => `"${p}"`).join(', ')}, got ${describe(ep['provider'])}`);
   }
   checkInt(`${name}.lid`, ep['lid'], 0, 0xffff);
   if (typeof ep['gid'] !== 'string' || ep['gid'].length > 64) throw new InvalidArgumentError(`${name}.gid`, `must be a GID string, got ${describe(ep['gid'])}`);

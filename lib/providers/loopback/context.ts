@@ -1,6 +1,8 @@
 import type { ContextBackend, CqBackend, PdBackend } from '../../provider/spi.js';
 import type { AsyncEvent, DeviceAttributes, GidEntry, PortAttributes } from '../../types/device.js';
+import type { DeviceCapabilities } from '../../provider/capabilities.js';
 import { AsyncEventType } from '../../constants/async-event.js';
+import { LOOP_CAPABILITIES } from './capabilities.js';
 import { fabric } from './fabric.js';
 import { LoopCq } from './cq.js';
 import { LoopPd } from './pd.js';
@@ -19,6 +21,7 @@ export class LoopContext implements ContextBackend {
     fabric.add(node);
   }
 
+  capabilities(): DeviceCapabilities { return LOOP_CAPABILITIES; }
   queryDevice(): DeviceAttributes { return LOOP_DEVICE_ATTRIBUTES; }
   queryPort(_port: number): PortAttributes { return loopPortAttributes(this.node.lid); }
   gidTable(_port: number): GidEntry[] { return loopGidTable(this.node.gid); }

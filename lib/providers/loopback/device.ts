@@ -1,5 +1,6 @@
 import type { DeviceAttributes, DeviceInfo, GidEntry, PortAttributes } from '../../types/device.js';
 import { AtomicCap, GidType, LinkLayer, Mtu, PortState, portStateName } from '../../constants/port.js';
+import { ProviderName } from '../../constants/provider-name.js';
 
 /** The loopback port MTU. */
 export const LOOP_MTU = Mtu.MTU_4096;
@@ -11,7 +12,7 @@ export const LOOP_GUID = '7672646d61000001';
 
 /** `loop0` as `listDevices()` reports it. */
 export const LOOP_DEVICE_INFO: DeviceInfo = {
-  name: LOOP_DEVICE_NAME, provider: 'loopback', guid: LOOP_GUID, transport: 'software', driver: 'vrdma-loopback',
+  name: LOOP_DEVICE_NAME, provider: ProviderName.LOOPBACK, guid: LOOP_GUID, transport: 'software', driver: 'vrdma-loopback',
 };
 
 /** Device attributes of `loop0`. */

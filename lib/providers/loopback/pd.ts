@@ -1,6 +1,7 @@
 import type { AhBackend, MrBackend, PdBackend, QpBackend, QpInitSpec, SrqBackend } from '../../provider/spi.js';
 import type { Endpoint } from '../../types/endpoint.js';
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+import { ProviderName } from '../../constants/provider-name.js';
 import type { LoopNode } from './node.js';
 import { LoopMr } from './mr.js';
 import { LoopQp } from './qp.js';
@@ -28,7 +29,7 @@ export class LoopPd implements PdBackend {
   }
 
   createAh(remote: Endpoint): AhBackend {
-    if (remote.provider !== 'loopback') throw new InvalidArgumentError('remote.provider', `a loopback address handle needs a loopback endpoint, got ${remote.provider}`);
+    if (remote.provider !== ProviderName.LOOPBACK) throw new InvalidArgumentError('remote.provider', `a loopback address handle needs a loopback endpoint, got ${remote.provider}`);
     return new LoopAh(remote.gid, remote.lid);
   }
 

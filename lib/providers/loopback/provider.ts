@@ -1,4 +1,6 @@
-import type { ContextBackend, OpenOptions, ProviderBackend } from '../../provider/spi.js';
+import type { ContextBackend, ProviderBackend } from '../../provider/spi.js';
+import { ProviderName } from '../../constants/provider-name.js';
+import { LOOPBACK_OPEN_OPTIONS, type LoopbackOpenOptions } from './options.js';
 import { RdmaError } from '../../errors/rdma-error.js';
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { LOOP_DEVICE_INFO, LOOP_DEVICE_NAME } from './device.js';
@@ -21,10 +23,11 @@ const warned = new Set<string>();
  * a process that spins on `cq.poll()` synchronously never sees them; await
  * `cq.next()` or `cq.wait()`, or yield between polls.
  */
-export const loopbackProvider: ProviderBackend = {
-  name: 'loopback',
+export const loopbackProvider: ProviderBackend<LoopbackOpenOptions> = {
+  name: ProviderName.LOOPBACK,
+  openOptions: LOOPBACK_OPEN_OPTIONS,
   status() {
-    return { name: 'loopback', available: true };
+    return { name: ProviderName.LOOPBACK, available: true };
   },
   listDevices() {
     return [LOOP_DEVICE_INFO];
@@ -37,7 +40,7 @@ export const loopbackProvider: ProviderBackend = {
    * @throws InvalidArgumentError for a malformed `hubAddress`.
    * @throws RdmaError `ERR_HUB_UNAVAILABLE` when `hub: true` or `hubAddress` was given and the hub cannot be used (the message says why).
    */
-  async open(name: string, options: OpenOptions): Promise<ContextBackend> {
+  async open(name: string, options: LoopbackOpenOptions): Promise<ContextBackend> {
     if (name !== LOOP_DEVICE_NAME) throw new RdmaError('ERR_NO_DEVICE', `the loopback provider has only ${LOOP_DEVICE_NAME}, not ${name}`);
     installTransports();
     if (options.hub === false) return new LoopContext(createLocalNode());

@@ -5,8 +5,10 @@ import { QpState, QpType } from '../../constants/qp.js';
 import { WcStatus } from '../../constants/wc-status.js';
 import { AsyncEventType } from '../../constants/async-event.js';
 import { RdmaError } from '../../errors/rdma-error.js';
-import type { LoopCq } from './cq.js';
-import type { LoopSrq } from './srq.js';
+import { ProviderName } from '../../constants/provider-name.js';
+import { downcast } from '../../provider/downcast.js';
+import { LoopCq } from './cq.js';
+import { LoopSrq } from './srq.js';
 import type { LoopNode } from './node.js';
 import type { RequestPacket, ResponsePacket } from './packets.js';
 import type { QpCore, RemotePath } from './qp-core.js';
@@ -40,14 +42,15 @@ export class LoopQp implements QpBackend, QpCore {
     this.node = node;
     this.pdId = pdId;
     this.type = init.type;
-    this.sendCq = init.sendCq as LoopCq;
-    this.recvCq = init.recvCq as LoopCq;
+    this.sendCq = downcast(init.sendCq, LoopCq, 'init.sendCq', 'a completion queue of loop0');
+    this.recvCq = downcast(init.recvCq, LoopCq, 'init.recvCq', 'a completion queue of loop0');
+    const srq = init.srq === null ? null : downcast(init.srq, LoopSrq, 'init.srq', 'a shared receive queue of loop0');
     this.qkey = init.qkey;
     this.qpn = node.allocQpn();
     this.#initialPsn = Math.floor(Math.random() * 0x100_0000);
     this.#requester = new Requester(this, this.sendCq, init.maxSendWr);
     this.#responder = new Responder(this, {
-      recvCq: this.recvCq, srq: init.srq as LoopSrq | null, maxRecvWr: init.maxRecvWr, access: init.access, qkey: init.qkey,
+      recvCq: this.recvCq, srq, maxRecvWr: init.maxRecvWr, access: init.access, qkey: init.qkey,
     });
     node.qps.set(this.qpn, this);
   }
@@ -59,7 +62,7 @@ export class LoopQp implements QpBackend, QpCore {
 
   endpoint(): Endpoint {
     return {
-      v: ENDPOINT_VERSION, provider: 'loopback', lid: this.node.lid, gid: this.node.gid, gidIndex: 0,
+      v: ENDPOINT_VERSION, provider: ProviderName.LOOPBACK, lid: this.node.lid, gid: this.node.gid, gidIndex: 0,
       qpn: this.qpn, psn: this.#initialPsn, qpType: this.type, ...(this.type === QpType.UD ? { qkey: this.qkey } : {}),
       mtu: LOOP_MTU, port: 1,
     };

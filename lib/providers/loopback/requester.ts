@@ -5,7 +5,8 @@ import { SendFlags } from '../../constants/wr-opcode.js';
 import { OpTrait, WR_OPCODE_TRAITS, type WrOpcodeTraits } from '../../constants/wr-opcode-traits.js';
 import { mtuBytes } from '../../constants/port.js';
 import type { LoopCq } from './cq.js';
-import type { LoopAh } from './ah.js';
+import { downcast } from '../../provider/downcast.js';
+import { LoopAh } from './ah.js';
 import type { QpCore } from './qp-core.js';
 import { Syndrome, type RequestPacket, type ResponsePacket } from './packets.js';
 import { BytesPayload, EMPTY_PAYLOAD, SgePayload, scatter, snapshot, type Payload } from './payload.js';
@@ -180,7 +181,7 @@ export class Requester {
         this.#failHead(e, WcStatus.LOC_LEN_ERR);
         return;
       }
-      core.node.route((wr.ah as LoopAh).gid)?.sendRequest(this.#packet(e, wr.remoteQpn, wr.remoteQkey));
+      core.node.route(downcast(wr.ah, LoopAh, 'wr.ah', 'an address handle of loop0').gid)?.sendRequest(this.#packet(e, wr.remoteQpn, wr.remoteQkey));
       this.#complete(e, WcStatus.SUCCESS, false);
       return;
     }

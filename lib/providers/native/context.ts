@@ -1,4 +1,7 @@
-import type { ContextBackend, CqBackend, OpenOptions, PdBackend } from '../../provider/spi.js';
+import type { ContextBackend, CqBackend, PdBackend } from '../../provider/spi.js';
+import type { DeviceCapabilities } from '../../provider/capabilities.js';
+import type { NativeOpenOptions } from './options.js';
+import { nativeCapabilities } from './capabilities.js';
 import type { AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes } from '../../types/device.js';
 import type { Endpoint } from '../../types/endpoint.js';
 import { asyncEventName } from '../../constants/async-event.js';
@@ -23,7 +26,7 @@ const GID_TYPE_NAMES: Record<number, GidEntry['typeName']> = {
 /** An open native device (`ibv_context`). */
 export class NativeContext extends NativeObject<NativeContextObject> implements ContextBackend {
   readonly device: DeviceInfo;
-  /** The port endpoints use (`OpenOptions.port`, default 1). */
+  /** The port endpoints use (`NativeOpenOptions.port`, default 1). */
   readonly port: number;
   readonly #ibdevPath: string;
   readonly #gidIndex: number | undefined;
@@ -35,7 +38,7 @@ export class NativeContext extends NativeObject<NativeContextObject> implements 
   /**
    * @throws InvalidArgumentError for a port the device does not have or a bad GID index (the raw context is closed then).
    */
-  constructor(raw: NativeContextObject, device: DeviceInfo, ibdevPath: string, options: OpenOptions) {
+  constructor(raw: NativeContextObject, device: DeviceInfo, ibdevPath: string, options: NativeOpenOptions) {
     super(raw);
     this.device = device;
     this.#ibdevPath = ibdevPath;
@@ -70,6 +73,11 @@ export class NativeContext extends NativeObject<NativeContextObject> implements 
   rawDeviceAttributes(): RawDeviceAttributes {
     this.#attrs ??= this.raw.queryDevice();
     return this.#attrs;
+  }
+
+  /** What the device can do, from its attributes. */
+  capabilities(): DeviceCapabilities {
+    return nativeCapabilities(this.rawDeviceAttributes());
   }
 
   /** Device attributes; `maxInlineData` is probed once by creating test queue pairs. */

@@ -6,7 +6,7 @@
  */
 import type { RecvWrSpec, SendWrSpec, SgeSpec } from '../../provider/spi.js';
 import { OpTrait, WR_OPCODE_TRAITS } from '../../constants/wr-opcode-traits.js';
-import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+import { downcast } from '../../provider/downcast.js';
 import { NativeMr } from './mr.js';
 import { NativeAh } from './ah.js';
 
@@ -101,8 +101,7 @@ export class WrPacker {
       if (wr.ah === null) {
         u32[w + Layout.S_AH] = 0;
       } else {
-        if (!(wr.ah instanceof NativeAh)) throw new InvalidArgumentError(`wr[${i}].ah`, 'is not an address handle of a native device');
-        u32[w + Layout.S_AH] = wr.ah.id;
+        u32[w + Layout.S_AH] = downcast(wr.ah, NativeAh, `wr[${i}].ah`, 'an address handle of a native device').id;
       }
       w += Layout.SEND_BYTES >>> 2;
       w = packSges(u32, w, sges, i);
@@ -137,8 +136,7 @@ function packSges(u32: Uint32Array, start: number, sges: readonly SgeSpec[], wrI
   let w = start;
   for (let j = 0; j < sges.length; j++) {
     const s = sges[j]!;
-    const mr = s.mr;
-    if (!(mr instanceof NativeMr)) throw new InvalidArgumentError(`wr[${wrIndex}].sgList[${j}].mr`, 'is not a memory region of a native device');
+    const mr = s.mr instanceof NativeMr ? s.mr : downcast(s.mr, NativeMr, `wr[${wrIndex}].sgList[${j}].mr`, 'a memory region of a native device');
     const sum = mr.addrLo + s.offset;
     const lo = sum % TWO_32;
     u32[w + Layout.G_ADDR_LO] = lo;

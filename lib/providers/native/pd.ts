@@ -1,6 +1,6 @@
 import type { MrBackend, PdBackend, QpBackend, QpInitSpec, SrqBackend, AhBackend } from '../../provider/spi.js';
 import type { Endpoint } from '../../types/endpoint.js';
-import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+import { downcast } from '../../provider/downcast.js';
 import type { NativePdObject } from './addon.js';
 import type { NativeContext } from './context.js';
 import { NativeMr } from './mr.js';
@@ -32,10 +32,10 @@ export class NativePd extends NativeObject<NativePdObject> implements PdBackend 
    * @throws InvalidArgumentError for queues of another provider. @throws VerbsError when refused.
    */
   createQp(init: QpInitSpec): QpBackend {
-    if (!(init.sendCq instanceof NativeCq)) throw new InvalidArgumentError('init.sendCq', 'is not a completion queue of a native device');
-    if (!(init.recvCq instanceof NativeCq)) throw new InvalidArgumentError('init.recvCq', 'is not a completion queue of a native device');
-    if (init.srq !== null && !(init.srq instanceof NativeSrq)) throw new InvalidArgumentError('init.srq', 'is not a shared receive queue of a native device');
-    const raw = this.raw.createQp(init.sendCq.raw, init.recvCq.raw, init.srq ? init.srq.raw : null, {
+    const sendCq = downcast(init.sendCq, NativeCq, 'init.sendCq', 'a completion queue of a native device');
+    const recvCq = downcast(init.recvCq, NativeCq, 'init.recvCq', 'a completion queue of a native device');
+    const srq = init.srq === null ? null : downcast(init.srq, NativeSrq, 'init.srq', 'a shared receive queue of a native device');
+    const raw = this.raw.createQp(sendCq.raw, recvCq.raw, srq ? srq.raw : null, {
       type: init.type,
       maxSendWr: init.maxSendWr,
       maxRecvWr: init.maxRecvWr,

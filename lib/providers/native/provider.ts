@@ -1,6 +1,9 @@
-import type { ContextBackend, OpenOptions, ProviderBackend } from '../../provider/spi.js';
+import type { ContextBackend, ProviderBackend } from '../../provider/spi.js';
 import type { DeviceInfo, ProviderStatus } from '../../types/device.js';
+import { ProviderName } from '../../constants/provider-name.js';
 import { RdmaError } from '../../errors/rdma-error.js';
+import { sriovRoleOfRdmaDevice } from '../../sriov/role.js';
+import { NATIVE_OPEN_OPTIONS, type NativeOpenOptions } from './options.js';
 import { loadAddon, type NativeAddon, type RawDevice } from './addon.js';
 import { nativeErrorFactories } from './errors.js';
 import { sysfsDriver, sysfsLinkLayer, sysfsNetdevs } from './sysfs.js';
@@ -47,13 +50,15 @@ function toDeviceInfo(addon: NativeAddon, raw: RawDevice): DeviceInfo {
   const transport = transportName(raw.transportType, raw.nodeType, linkLayerOf(addon, raw));
   const driver = sysfsDriver(raw.ibdevPath, raw.name);
   const netdevs = sysfsNetdevs(raw.ibdevPath);
+  const sriov = sriovRoleOfRdmaDevice(raw.name);
   return {
     name: raw.name,
-    provider: 'native',
+    provider: ProviderName.NATIVE,
     guid: raw.guid,
     transport,
     ...(driver !== undefined ? { driver } : {}),
     ...(netdevs.length > 0 ? { netdevs } : {}),
+    ...(sriov !== undefined ? { sriov } : {}),
   };
 }
 
@@ -82,15 +87,16 @@ function rawDevices(addon: NativeAddon): { readonly devices: RawDevice[] } | { r
  * virtual functions, Soft-RoCE). Unavailable, with the reason, when the
  * addon is not built, libibverbs is missing, or there is no device.
  */
-export const nativeProvider: ProviderBackend = {
-  name: 'native',
+export const nativeProvider: ProviderBackend<NativeOpenOptions> = {
+  name: ProviderName.NATIVE,
+  openOptions: NATIVE_OPEN_OPTIONS,
 
   status(): ProviderStatus {
     const a = nativeAddon();
-    if ('reason' in a) return { name: 'native', available: false, reason: a.reason };
+    if ('reason' in a) return { name: ProviderName.NATIVE, available: false, reason: a.reason };
     const d = rawDevices(a.addon);
-    if ('reason' in d) return { name: 'native', available: false, reason: d.reason };
-    return { name: 'native', available: true };
+    if ('reason' in d) return { name: ProviderName.NATIVE, available: false, reason: d.reason };
+    return { name: ProviderName.NATIVE, available: true };
   },
 
   listDevices(): DeviceInfo[] {
@@ -105,7 +111,7 @@ export const nativeProvider: ProviderBackend = {
    * @throws RdmaError `ERR_NO_DEVICE` when the addon is unavailable or the device is unknown.
    * @throws VerbsError from `ibv_open_device`. @throws InvalidArgumentError for a bad port or GID index.
    */
-  async open(name: string, options: OpenOptions): Promise<ContextBackend> {
+  async open(name: string, options: NativeOpenOptions): Promise<ContextBackend> {
     const a = nativeAddon();
     if ('reason' in a) throw new RdmaError('ERR_NO_DEVICE', `no native device ${name}: ${a.reason}`);
     const d = rawDevices(a.addon);

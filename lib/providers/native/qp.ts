@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { ConnectSpec, QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
 import { ENDPOINT_VERSION, type Endpoint } from '../../types/endpoint.js';
 import { QpState, QpType } from '../../constants/qp.js';
+import { ProviderName } from '../../constants/provider-name.js';
 import type { NativeQpObject } from './addon.js';
 import type { NativeContext } from './context.js';
 import { WrPacker } from './pack.js';
@@ -49,7 +50,7 @@ export class NativeQp extends NativeObject<NativeQpObject> implements QpBackend 
     const gid = this.#ctx.gidChoice();
     return {
       v: ENDPOINT_VERSION,
-      provider: 'native',
+      provider: ProviderName.NATIVE,
       lid: attrs.lid,
       gid: gid.gid,
       gidIndex: gid.index,

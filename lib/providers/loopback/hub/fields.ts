@@ -11,11 +11,6 @@ export function strField(msg: JsonMessage, key: string, max = 1024): string {
   return v;
 }
 
-/** An optional string field; undefined when absent. @throws HubProtocolError when present but not a short string. */
-export function optStrField(msg: JsonMessage, key: string, max = 1024): string | undefined {
-  return msg[key] === undefined ? undefined : strField(msg, key, max);
-}
-
 /**
  * An integer field in `min..max`.
  * @throws HubProtocolError when missing, not an integer, or out of range.

@@ -83,11 +83,6 @@ export async function openHubNode(options: HubNodeOptions): Promise<OpenedHubNod
   };
 }
 
-/** The hub session of this thread, for diagnostics; null when none is open. */
-export function currentHubSession(): HubSession | null {
-  return active?.session ?? null;
-}
-
 async function activeFor(addr: HubAddress, token: string | null): Promise<Active> {
   if (!active && !opening) {
     opening = start(addr, token).finally(() => {
