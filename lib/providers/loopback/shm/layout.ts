@@ -27,9 +27,11 @@ export const BLOCK_BYTES = 256;
 
 /** Int32 indices of a thread block's words. */
 export const BlockWord = {
-  /** Bumped by every producer after writing to one of the thread's rings. */
-  DOORBELL: 0,
-  /** Non-zero while the thread waits on its event loop: producers must `Atomics.notify`. */
+  /**
+   * The doorbell: non-zero while the thread waits on its event loop. The
+   * thread waits on this word; the first producer to find it up takes it
+   * down and `Atomics.notify`s.
+   */
   SLEEPING: 16,
   /** Bumped after posting a control message addressed to the thread. */
   ATTENTION: 32,

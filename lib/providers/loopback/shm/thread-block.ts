@@ -2,9 +2,9 @@ import { BLOCK_BYTES, BlockWord } from './layout.js';
 
 /**
  * The words through which one thread is woken and watched by the others: a
- * doorbell producers ring after writing to its rings, a sleeping flag that
- * tells them whether to `Atomics.notify`, an attention counter for control
- * messages, and a heartbeat.
+ * sleeping flag that producers take down (and `Atomics.notify`) after
+ * writing to its rings, an attention counter for control messages, and a
+ * heartbeat.
  */
 export class ThreadBlock {
   readonly sab: SharedArrayBuffer;
@@ -18,15 +18,15 @@ export class ThreadBlock {
 
   /**
    * Wake the thread: new records wait in one of its rings, or room freed up
-   * in one of its rings. Only the first producer to find it sleeping
-   * notifies (and takes the flag down); the thread raises it again before
-   * it next waits.
+   * in one of its rings (call it after publishing them). Only the first
+   * producer to find it sleeping takes the flag down and notifies the
+   * thread, which waits on that flag; the thread raises it again before it
+   * next waits.
    */
   ring(): void {
     const w = this.words;
-    Atomics.add(w, BlockWord.DOORBELL, 1);
     if (Atomics.load(w, BlockWord.SLEEPING) !== 0 && Atomics.compareExchange(w, BlockWord.SLEEPING, 1, 0) === 1) {
-      Atomics.notify(w, BlockWord.DOORBELL);
+      Atomics.notify(w, BlockWord.SLEEPING);
     }
   }
 

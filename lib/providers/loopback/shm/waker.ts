@@ -9,10 +9,17 @@ const waitAsync = (Atomics as unknown as { readonly waitAsync: WaitAsync }).wait
 
 /**
  * Runs `work` on this thread's event loop whenever its doorbell rings,
- * through `Atomics.waitAsync` (which does not keep the thread alive). While
- * the thread polls synchronously the sleeping flag is down, so producers
- * skip `Atomics.notify`; it goes back up once the thread returns to its
- * event loop.
+ * through `Atomics.waitAsync` (which does not keep the thread alive).
+ *
+ * The handshake with producers (`ThreadBlock.ring`) uses one word, the
+ * sleeping flag, and the thread waits on that very word: it raises the
+ * flag, drains, then waits for the flag to change. A producer publishes its
+ * records, then takes the flag down and notifies. Whichever comes first,
+ * nothing is lost: a producer that takes the flag down before the wait
+ * begins makes the wait return at once ("not-equal"), and one that takes it
+ * down later wakes it. While the thread polls synchronously the flag is
+ * down too, so producers skip `Atomics.notify`; it goes back up (and the
+ * rings are drained once more) when the thread returns to its event loop.
  */
 export class Waker {
   readonly #words: Int32Array;
@@ -30,9 +37,8 @@ export class Waker {
     if (this.#armed) return;
     const w = this.#words;
     Atomics.store(w, BlockWord.SLEEPING, 1);
-    const seen = Atomics.load(w, BlockWord.DOORBELL);
     this.#work();
-    const r = waitAsync(w, BlockWord.DOORBELL, seen);
+    const r = waitAsync(w, BlockWord.SLEEPING, 1);
     this.#armed = true;
     if (r.async) void r.value.then(this.#onWake);
     else setImmediate(this.#onWake);
@@ -51,6 +57,11 @@ export class Waker {
     this.arm();
   };
 
+  /**
+   * Back on the event loop after polling: raise the flag again, then drain
+   * what came meanwhile. The wait begun by `arm` is still pending on the
+   * flag; the next producer to take the flag down wakes it.
+   */
   readonly #resume = (): void => {
     this.#resumeQueued = false;
     Atomics.store(this.#words, BlockWord.SLEEPING, 1);
