@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -207,4 +208,24 @@ export async function startHub(scope: Scope, env: NodeJS.ProcessEnv, args: reado
   await until(() => err.includes('listening on') || proc.exitCode !== null, 10_000, 'the hub to listen');
   if (proc.exitCode !== null) throw new Error(`hub exited ${proc.exitCode}: ${err}`);
   return proc;
+}
+
+/**
+ * Check the build once for the file, and give each of its tests a fresh
+ * `Scope`, disposed after the test. Returns the current test's scope.
+ */
+export function scopePerTest(): () => Scope {
+  let scope: Scope | null = null;
+  beforeAll(() => requireBuild());
+  beforeEach(() => {
+    scope = new Scope();
+  });
+  afterEach(async () => {
+    await scope?.dispose();
+    scope = null;
+  });
+  return () => {
+    if (!scope) throw new Error('no test is running');
+    return scope;
+  };
 }

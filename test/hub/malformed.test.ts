@@ -7,13 +7,18 @@ import { Scope, alive, hubSocket, hubStats, requireBuild, startHub } from './hel
 let scope: Scope;
 let hub: ChildProcess;
 let sock: string;
+/** What the hub logged (its stderr) since it listens. */
+let log = '';
+/** How long the hub of these tests lets a frame take to arrive whole. */
+const FRAME_MS = 1000;
 
 beforeAll(async () => {
   requireBuild();
   scope = new Scope();
   const dir = scope.runtimeDir();
   sock = hubSocket(dir);
-  hub = await startHub(scope, scope.env(dir, { VRDMA_HUB_IDLE_MS: '0' }), ['--listen', sock]);
+  hub = await startHub(scope, scope.env(dir, { VRDMA_HUB_IDLE_MS: '0', VRDMA_HUB_FRAME_MS: String(FRAME_MS) }), ['--listen', sock]);
+  hub.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
 });
 afterAll(async () => {
   await scope.dispose();
@@ -86,6 +91,18 @@ describe('the hub survives malformed frames', () => {
     await exchange([half], true);
     await exchange([hello, half], true);
     await exchange([Buffer.from([0, 0])], true);
+    expect(alive(hub.pid!)).toBe(true);
+  });
+
+  it.each([
+    ['before hello', [Buffer.from([0, 0, 0, 40]), Buffer.from('{"t":"hel')]],
+    ['after hello', [hello, encodeJsonFrame({ t: 'stats', req: 1 }).subarray(0, 6)]],
+    ['only part of the length', [hello, Buffer.from([0, 0])]],
+  ])('half a frame left hanging (%s): the hub drops the connection with an error frame and logs why', async (_when, chunks) => {
+    const r = await exchange(chunks);
+    expect(r.closedByHub).toBe(true);
+    expect(r.frames.find((f) => f.t === 'error')).toMatchObject({ code: 'ERR_HUB_PROTOCOL', message: expect.stringMatching(/still incomplete/) });
+    expect(log).toMatch(/dropped client \d+.*: ERR_HUB_PROTOCOL: a frame began \d+ ms ago and is still incomplete/);
     expect(alive(hub.pid!)).toBe(true);
   });
 

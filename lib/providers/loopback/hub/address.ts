@@ -12,6 +12,18 @@ export type HubAddress =
 export const HUB_SOCKET_NAME = 'hub.sock';
 
 /**
+ * Where a client of hub protocol `version` runs a hub of its own when the
+ * hub at `addr` (a Unix socket) speaks another version: the same path with
+ * `-v<version>` before `.sock` (`hub.sock` -> `hub-v1.sock`), or appended.
+ * Libraries of different protocol versions thus each find their own hub,
+ * and never read each other's frames.
+ */
+export function ownVersionAddress(addr: HubAddress & { kind: 'unix' }, version: number): HubAddress {
+  const path = addr.path.endsWith('.sock') ? `${addr.path.slice(0, -5)}-v${version}.sock` : `${addr.path}-v${version}`;
+  return { kind: 'unix', path, text: path };
+}
+
+/**
  * Parse `tcp://host:port` (IPv6 hosts in brackets), `unix:/path` or a plain
  * path (made absolute).
  * @throws InvalidArgumentError for an empty text, a bad host or a port outside 1..65535.

@@ -31,14 +31,20 @@ export class HubConnection {
   readonly #pending = new Map<number, Pending>();
   #nextReq = 1;
   #closed = false;
+  /** Where the hub listens. */
+  readonly address: HubAddress;
   /** The hub's process id, from its welcome. */
   readonly hubPid: number;
+  /** The hub's protocol version, from its welcome. */
+  readonly hubVersion: number;
   /** Called once when the connection is lost (not after `close()`). */
   onLost: (reason: string) => void = () => {};
 
-  private constructor(socket: Socket, hubPid: number) {
+  private constructor(socket: Socket, address: HubAddress, hubPid: number, hubVersion: number) {
     this.#socket = socket;
+    this.address = address;
     this.hubPid = hubPid;
+    this.hubVersion = hubVersion;
   }
 
   /** The local IP address of a TCP connection (to listen for peers on the same interface); undefined on Unix sockets. */
@@ -50,6 +56,7 @@ export class HubConnection {
    * Connect and exchange hello/welcome.
    * @throws Error with the socket's `code` (`ENOENT`, `ECONNREFUSED`, ...) when nothing listens.
    * @throws RdmaError `ERR_HUB_AUTH` (bad token), `ERR_HUB_VERSION`, `ERR_HUB_PROTOCOL` when the hub refuses the hello.
+   * @throws RdmaError `ERR_HUB_VERSION` when the hub welcomes us with another protocol version.
    * @throws RdmaError `ERR_HUB_CLOSED` when the connection closes before the welcome (a hub that is exiting).
    * @throws RdmaError `ERR_HUB_UNAVAILABLE` when it does not answer within `timeoutMs`.
    */
@@ -83,7 +90,12 @@ export class HubConnection {
         const first = msgs[0];
         if (!first || settled) return;
         if (first.t === 'error') {
-          fail(new RdmaError(typeof first['code'] === 'string' ? first['code'] : 'ERR_HUB_PROTOCOL', `the hub at ${addr.text} refused the connection: ${String(first['message'])}`));
+          const code = typeof first['code'] === 'string' ? first['code'] : 'ERR_HUB_PROTOCOL';
+          fail(new RdmaError(code, `the hub at ${addr.text} refused the connection: ${String(first['message'])}`));
+          return;
+        }
+        if (first.t === 'welcome' && first['v'] !== HUB_PROTOCOL_VERSION) {
+          fail(new RdmaError('ERR_HUB_VERSION', `the hub at ${addr.text} speaks protocol version ${String(first['v']).slice(0, 16)}, this library ${HUB_PROTOCOL_VERSION}`));
           return;
         }
         if (first.t !== 'welcome' || typeof first['pid'] !== 'number') {
@@ -93,7 +105,7 @@ export class HubConnection {
         settled = true;
         clearTimeout(timer);
         socket.removeAllListeners();
-        const conn = new HubConnection(socket, first['pid']);
+        const conn = new HubConnection(socket, addr, first['pid'], HUB_PROTOCOL_VERSION);
         socket.unref();
         conn.#attach(msgs.slice(1));
         resolve(conn);

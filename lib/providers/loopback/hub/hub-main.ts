@@ -66,6 +66,12 @@ function parseArgs(argv: readonly string[]): Args {
   return { listen, idleMs, onDemand };
 }
 
+/** `VRDMA_HUB_FRAME_MS`: how long a frame may take to arrive whole (100 ms .. 10 min); the default otherwise. */
+function frameMsFromEnv(): number | undefined {
+  const n = Number(process.env['VRDMA_HUB_FRAME_MS']);
+  return Number.isInteger(n) && n >= 100 && n <= 600_000 ? n : undefined;
+}
+
 /** Where the hub keeps its next LID: beside its socket, or in the runtime directory for a TCP-only hub (none when that is unusable). */
 function stateFileFor(args: Args): HubStateFile | null {
   const unix = args.listen.find((a) => a.kind === 'unix');
@@ -101,10 +107,11 @@ async function main(): Promise<number> {
     idleMs: args.idleMs, token, nextLid: state?.readNextLid(),
     onIdle: () => stop(`no client for ${args.idleMs} ms`),
     onNextLid: (lid) => state?.writeNextLid(lid),
+    frameMs: frameMsFromEnv(), log,
   });
   for (const addr of args.listen) {
     const onSocket = (s: Socket): void => hub.attach(s, addr.kind === 'tcp');
-    const r = addr.kind === 'unix' ? await listenUnix(addr, onSocket, !args.onDemand) : await listenTcp(addr, onSocket);
+    const r = addr.kind === 'unix' ? await listenUnix(addr, onSocket, !args.onDemand, log) : await listenTcp(addr, onSocket);
     if (r === 'taken') {
       for (const l of listening) l.close();
       hub.close();

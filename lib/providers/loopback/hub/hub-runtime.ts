@@ -104,7 +104,7 @@ async function start(addr: HubAddress, token: string | null): Promise<Active> {
         : { kind: 'tcp', host: conn.localAddress ?? '127.0.0.1' },
       (socket) => peerTransport.accept(socket, addr.kind === 'tcp'),
     );
-    const session = new HubSession(addr, token, conn, listener.address);
+    const session = new HubSession(conn.address, token, conn, listener.address);
     const l = listener;
     peerTransport.start({
       id: listener.address, token: addr.kind === 'tcp' ? token : null, locate: (gid) => session.locate(gid), setListenerRef: (ref) => l.setRef(ref),

@@ -33,6 +33,10 @@ export interface HubOptions {
   readonly onIdle: () => void;
   /** Called when the next LID to hand out changes (to persist it). */
   readonly onNextLid?: (lid: number) => void;
+  /** How long a frame may take to arrive whole, from its first byte (default `FRAME_MS`). */
+  readonly frameMs?: number;
+  /** Where the hub says why it dropped a client. */
+  readonly log?: (line: string) => void;
 }
 
 interface Client {
@@ -43,10 +47,14 @@ interface Client {
   hello: boolean;
   pid: number;
   done: boolean;
+  /** Runs while a frame has begun to arrive and has not arrived whole. */
+  frameTimer: NodeJS.Timeout | null;
 }
 
 /** Hello timeout: a connection that says nothing is dropped. */
 const HELLO_MS = 5000;
+/** A frame (at most 64 KiB) that has not arrived whole this long after its first byte never will: its sender is dropped. */
+export const FRAME_MS = 5000;
 /** How long a rejected client gets to read its error frame before the socket is destroyed. */
 const LINGER_MS = 1000;
 /** Request ids are positive 31-bit integers. */
@@ -83,7 +91,7 @@ export class Hub {
       return;
     }
     if (tcp) socket.setNoDelay(true);
-    const c: Client = { id: this.#nextId++, socket, reader: new JsonFrameReader(), tcp, hello: false, pid: 0, done: false };
+    const c: Client = { id: this.#nextId++, socket, reader: new JsonFrameReader(), tcp, hello: false, pid: 0, done: false, frameTimer: null };
     this.#clients.set(c.id, c);
     this.#armIdle();
     const helloTimer = setTimeout(() => {
@@ -94,6 +102,7 @@ export class Hub {
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(helloTimer);
+      if (c.frameTimer) clearTimeout(c.frameTimer);
       this.#clients.delete(c.id);
       this.#table.removeOwner(c.id);
       this.#armIdle();
@@ -144,6 +153,23 @@ export class Hub {
         return;
       }
     }
+    this.#watchPartialFrame(c);
+  }
+
+  /** Time the frame that has begun to arrive: one that does not complete within `frameMs` gets its sender dropped. */
+  #watchPartialFrame(c: Client): void {
+    if (c.reader.pendingBytes === 0) {
+      if (c.frameTimer) clearTimeout(c.frameTimer);
+      c.frameTimer = null;
+      return;
+    }
+    if (c.frameTimer || c.done) return;
+    const ms = this.#opts.frameMs ?? FRAME_MS;
+    c.frameTimer = setTimeout(() => {
+      c.frameTimer = null;
+      this.#reject(c, 'ERR_HUB_PROTOCOL', `a frame began ${ms} ms ago and is still incomplete (${c.reader.pendingBytes} bytes received)`);
+    }, ms);
+    c.frameTimer.unref();
   }
 
   #handle(c: Client, msg: JsonMessage): void {
@@ -202,7 +228,9 @@ export class Hub {
     if (msg.t !== 'hello') throw new HubProtocolError(`the first frame must be "hello", not "${msg.t.slice(0, 32)}"`);
     const v = msg['v'];
     if (v !== HUB_PROTOCOL_VERSION) {
-      this.#reject(c, 'ERR_HUB_VERSION', `this hub speaks protocol version ${HUB_PROTOCOL_VERSION}, the client ${String(v).slice(0, 16)}`);
+      const why = `this hub speaks protocol version ${HUB_PROTOCOL_VERSION}, the client ${String(v).slice(0, 16)}: `
+        + 'each protocol version runs a hub of its own (a client of another version uses one at a versioned socket name beside this one, such as hub-v<N>.sock)';
+      this.#reject(c, 'ERR_HUB_VERSION', why, { v: HUB_PROTOCOL_VERSION });
       return;
     }
     if (c.tcp && (this.#opts.token === null || !tokenMatches(this.#opts.token, msg['token']))) {
@@ -224,11 +252,14 @@ export class Hub {
     if (!c.done) c.socket.write(encodeJsonFrame(msg));
   }
 
-  #reject(c: Client, code: string, message: string): void {
+  #reject(c: Client, code: string, message: string, extra: Record<string, unknown> = {}): void {
     if (c.done) return;
     c.done = true;
     this.#rejected++;
-    c.socket.end(encodeJsonFrame({ t: 'error', code, message }));
+    if (c.frameTimer) clearTimeout(c.frameTimer);
+    c.frameTimer = null;
+    this.#opts.log?.(`dropped client ${c.id}${c.pid ? ` (pid ${c.pid})` : ''}: ${code}: ${message}`);
+    c.socket.end(encodeJsonFrame({ t: 'error', code, message, ...extra }));
     setTimeout(() => c.socket.destroy(), LINGER_MS).unref();
   }
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { formatTcp } from './address.js';
 import { codeOf } from './errors.js';
+import { listenOnSocketFile, startListening } from './socket-listen.js';
 
 /** Where to listen for peers: a socket in the runtime directory, or TCP on one interface. */
 export type PeerListenSpec = { readonly kind: 'unix'; readonly dir: string } | { readonly kind: 'tcp'; readonly host: string };
@@ -27,27 +28,17 @@ const PEER_SOCKET = /^peer-(\d+)-\d+-[0-9a-f]+\.sock$/;
  * processes that no longer exist are removed first.
  * @throws Error when the socket cannot be bound.
  */
-export function listenForPeers(spec: PeerListenSpec, onSocket: (s: Socket) => void): Promise<PeerListener> {
+export async function listenForPeers(spec: PeerListenSpec, onSocket: (s: Socket) => void): Promise<PeerListener> {
   const server = createServer(onSocket);
   if (spec.kind === 'unix') {
     removeStaleSockets(spec.dir);
-    const path = join(spec.dir, `peer-${process.pid}-${threadId}-${randomBytes(3).toString('hex')}.sock`);
-    return listen(server, () => server.listen(path)).then(() => {
-      chmodSync(path, 0o600);
-      return listener(server, path, () => {
-        try {
-          unlinkSync(path);
-        } catch {
-          // already gone
-        }
-      });
-    });
+    const file = await listenOnSocketFile(server, join(spec.dir, `peer-${process.pid}-${threadId}-${randomBytes(3).toString('hex')}.sock`));
+    return listener(server, file.path, () => file.remove());
   }
-  return listen(server, () => server.listen({ host: spec.host, port: 0 })).then(() => {
-    const a = server.address();
-    const port = typeof a === 'object' && a !== null ? a.port : 0;
-    return listener(server, formatTcp(spec.host, port), () => {});
-  });
+  await startListening(server, { host: spec.host, port: 0 });
+  const a = server.address();
+  const port = typeof a === 'object' && a !== null ? a.port : 0;
+  return listener(server, formatTcp(spec.host, port), () => {});
 }
 
 function listener(server: Server, address: string, cleanup: () => void): PeerListener {
@@ -65,18 +56,6 @@ function listener(server: Server, address: string, cleanup: () => void): PeerLis
       cleanup();
     },
   };
-}
-
-function listen(server: Server, start: () => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.once('listening', () => {
-      server.off('error', reject);
-      server.on('error', () => {});
-      resolve();
-    });
-    start();
-  });
 }
 
 function alive(pid: number): boolean {
