@@ -25,6 +25,8 @@ describe('opcode table', () => {
 
   it('is frozen and answers unknown opcodes with undefined', () => {
     expect(Object.isFrozen(WR_OPCODE_TRAITS)).toBe(true);
+    expect(Object.isFrozen(WR_OPCODE_TABLE)).toBe(true);
+    for (const row of Object.values(WR_OPCODE_TABLE)) expect(Object.isFrozen(row)).toBe(true);
     for (const t of rows) expect(Object.isFrozen(t)).toBe(true);
     for (const bad of [-1, 7, 1.5, 'length', 'SEND', null, undefined, {}]) expect(wrOpcodeTraits(bad)).toBeUndefined();
     expect(wrOpcodeTraits(WrOpcode.SEND)?.name).toBe('SEND');

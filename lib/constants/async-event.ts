@@ -1,3 +1,5 @@
+import { nameLookup } from './names.js';
+
 /** Asynchronous event types, with the values of `enum ibv_event_type`. */
 export const AsyncEventType = {
   CQ_ERR: 0,
@@ -22,10 +24,5 @@ export const AsyncEventType = {
   WQ_FATAL: 19,
 } as const;
 
-const names: string[] = [];
-for (const [name, value] of Object.entries(AsyncEventType)) names[value] = name;
-
-/** The name of an async event type (`1` -> `"QP_FATAL"`). */
-export function asyncEventName(type: number): string {
-  return names[type] ?? `UNKNOWN(${type})`;
-}
+/** The name of an async event type (`1` -> `"QP_FATAL"`); unknown values give `"UNKNOWN(<n>)"`. */
+export const asyncEventName: (type: number) => string = nameLookup(AsyncEventType);

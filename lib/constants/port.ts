@@ -1,3 +1,5 @@
+import { nameLookup } from './names.js';
+
 /** Port states, with the values of `enum ibv_port_state`. */
 export const PortState = {
   NOP: 0,
@@ -38,13 +40,8 @@ export const AtomicCap = {
   GLOB: 2,
 } as const;
 
-const portStateNames: string[] = [];
-for (const [name, value] of Object.entries(PortState)) portStateNames[value] = name;
-
-/** The name of a port state (`4` -> `"ACTIVE"`). */
-export function portStateName(state: number): string {
-  return portStateNames[state] ?? `UNKNOWN(${state})`;
-}
+/** The name of a port state (`4` -> `"ACTIVE"`); unknown values give `"UNKNOWN(<n>)"`. */
+export const portStateName: (state: number) => string = nameLookup(PortState);
 
 /** Bytes for an `Mtu` value (`3` -> `1024`); 0 for an unknown value. */
 export function mtuBytes(mtu: number): number {

@@ -1,3 +1,5 @@
+import { nameLookup } from './names.js';
+
 /** Queue-pair states, with the values of `enum ibv_qp_state`. */
 export const QpState = {
   RESET: 0,
@@ -22,17 +24,8 @@ export const QpType = {
 /** One `QpType` value. */
 export type QpTypeValue = (typeof QpType)[keyof typeof QpType];
 
-const stateNames: string[] = [];
-for (const [name, value] of Object.entries(QpState)) stateNames[value] = name;
-const typeNames: string[] = [];
-for (const [name, value] of Object.entries(QpType)) typeNames[value] = name;
+/** The name of a QP state (`3` -> `"RTS"`); unknown values give `"UNKNOWN(<n>)"`. */
+export const qpStateName: (state: number) => string = nameLookup(QpState);
 
-/** The name of a QP state (`3` -> `"RTS"`). */
-export function qpStateName(state: number): string {
-  return stateNames[state] ?? `UNKNOWN(${state})`;
-}
-
-/** The name of a QP type (`2` -> `"RC"`). */
-export function qpTypeName(type: number): string {
-  return typeNames[type] ?? `UNKNOWN(${type})`;
-}
+/** The name of a QP type (`2` -> `"RC"`); unknown values give `"UNKNOWN(<n>)"`. */
+export const qpTypeName: (type: number) => string = nameLookup(QpType);

@@ -1,3 +1,5 @@
+import { nameLookup } from './names.js';
+
 /** Work-completion opcodes, with the values of `enum ibv_wc_opcode`. */
 export const WcOpcode = {
   SEND: 0,
@@ -23,10 +25,5 @@ export const WcFlags = {
   WITH_INV: 8,
 } as const;
 
-const names: string[] = [];
-for (const [name, value] of Object.entries(WcOpcode)) names[value] = name;
-
 /** The name of a work-completion opcode (`128` -> `"RECV"`); unknown values give `"UNKNOWN(<n>)"`. */
-export function wcOpcodeName(opcode: number): string {
-  return names[opcode] ?? `UNKNOWN(${opcode})`;
-}
+export const wcOpcodeName: (opcode: number) => string = nameLookup(WcOpcode);

@@ -1,3 +1,5 @@
+import { nameLookup } from './names.js';
+
 /** Work-completion status codes, with the values of `enum ibv_wc_status`. */
 export const WcStatus = {
   SUCCESS: 0,
@@ -31,13 +33,8 @@ export type WcStatusValue = (typeof WcStatus)[keyof typeof WcStatus];
 /** One `WcStatus` name. */
 export type WcStatusName = keyof typeof WcStatus;
 
-const names: string[] = [];
-for (const [name, value] of Object.entries(WcStatus)) names[value] = name;
-
 /**
  * The name of a work-completion status (`10` -> `"REM_ACCESS_ERR"`).
  * Unknown values give `"UNKNOWN(<n>)"`; this never throws.
  */
-export function wcStatusName(status: number): string {
-  return names[status] ?? `UNKNOWN(${status})`;
-}
+export const wcStatusName: (status: number) => string = nameLookup(WcStatus);

@@ -58,8 +58,8 @@ export interface WrOpcodeTraits extends WrOpcodeRow {
 }
 
 /**
- * The opcode table, keyed by name. `WrOpcode` is derived from it, so a new
- * row is a new opcode everywhere.
+ * The opcode table, keyed by name (frozen). `WrOpcode` is derived from it,
+ * so a new row is a new opcode everywhere.
  */
 export const WR_OPCODE_TABLE = {
   RDMA_WRITE: {
@@ -94,8 +94,10 @@ export const WR_OPCODE_TABLE = {
 
 const traits: Array<WrOpcodeTraits | undefined> = [];
 for (const [name, row] of Object.entries(WR_OPCODE_TABLE)) {
+  Object.freeze(row);
   traits[row.value] = Object.freeze({ name, value: row.value, flags: row.flags, wcOpcode: row.wcOpcode, recvWcOpcode: row.recvWcOpcode, qpTypes: row.qpTypes });
 }
+Object.freeze(WR_OPCODE_TABLE);
 
 /**
  * The traits of every send opcode, indexed by its value (a hole for a value
