@@ -60,7 +60,10 @@ export class WrPacker {
   /** The buffer the last `packSend`/`packRecv` wrote. */
   get buffer(): ArrayBuffer { return this.#buffer; }
 
-  #ensure(bytes: number): void {
+  /** Grow the buffer to hold `wrs`, each a header of `headerBytes` and its SGEs. */
+  #ensure(wrs: ReadonlyArray<{ readonly sgList: readonly SgeSpec[] }>, headerBytes: number): void {
+    let bytes = 0;
+    for (let i = 0; i < wrs.length; i++) bytes += headerBytes + Layout.SGE_BYTES * wrs[i]!.sgList.length;
     if (bytes <= this.#buffer.byteLength) return;
     this.#buffer = new ArrayBuffer(roundUp(bytes));
     this.#u32 = new Uint32Array(this.#buffer);
@@ -73,9 +76,7 @@ export class WrPacker {
    * @throws InvalidArgumentError for a region or address handle of another provider.
    */
   packSend(wrs: readonly SendWrSpec[]): number {
-    let bytes = 0;
-    for (let i = 0; i < wrs.length; i++) bytes += Layout.SEND_BYTES + Layout.SGE_BYTES * wrs[i]!.sgList.length;
-    this.#ensure(bytes);
+    this.#ensure(wrs, Layout.SEND_BYTES);
     const u32 = this.#u32;
     const f64 = this.#f64;
     const u64 = this.#u64;
@@ -114,9 +115,7 @@ export class WrPacker {
    * @throws InvalidArgumentError for a region of another provider.
    */
   packRecv(wrs: readonly RecvWrSpec[]): number {
-    let bytes = 0;
-    for (let i = 0; i < wrs.length; i++) bytes += Layout.RECV_BYTES + Layout.SGE_BYTES * wrs[i]!.sgList.length;
-    this.#ensure(bytes);
+    this.#ensure(wrs, Layout.RECV_BYTES);
     const u32 = this.#u32;
     const f64 = this.#f64;
     let w = 0;
