@@ -1,11 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { importCycles, importGraph, type ImportGraph } from './import-graph.js';
 
 describe('lib/ import graph', () => {
+  let graph: ImportGraph;
+  beforeAll(() => {
+    graph = importGraph('lib');
+  });
+
   it('has no runtime import cycle', () => {
-    const graph = importGraph('lib');
     expect(graph.size).toBeGreaterThan(100);
     expect(importCycles(graph)).toEqual([]);
+  });
+
+  it('the loopback requester and responder load neither each other nor the QP that owns them', () => {
+    const loop = 'providers/loopback/';
+    for (const [side, other] of [['requester.ts', 'responder.ts'], ['responder.ts', 'requester.ts']] as const) {
+      const loads = graph.get(loop + side) ?? [];
+      expect(loads, side).not.toContain(loop + other);
+      expect(loads, side).not.toContain(loop + 'qp.ts');
+    }
   });
 
   it('the cycle finder finds a cycle and ignores a diamond', () => {
