@@ -126,8 +126,14 @@ const handlers: Handlers = {
   writeBw({ qp, mr, remote, size, iters, window }) {
     return writeBandwidth(need().cq, qpOf(qp), mrOf(mr), remote, size, iters, window);
   },
-  block({ ms, started }) {
+  block({ ms, started, release }) {
     if (started) Atomics.store(new Int32Array(started), 0, 1);
+    if (release) {
+      // Blocked until the other thread says so (at most `ms`): the thread's
+      // event loop runs nothing meanwhile, whatever the machine's load.
+      Atomics.wait(new Int32Array(release), 0, 0, ms);
+      return null;
+    }
     const end = performance.now() + ms;
     while (performance.now() < end) { /* busy */ }
     return null;

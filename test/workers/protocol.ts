@@ -52,7 +52,7 @@ export interface Ops {
   /** Post `iters` signaled RDMA WRITEs of `size` bytes, `window` in flight, spinning; answers bytes per second. */
   writeBw: { args: { qp: string; mr: string; remote: RemoteMemory; size: number; iters: number; window: number }; result: number };
   /** Keep the thread busy (event loop blocked, no polling) for `ms`; sets word 0 of `started` first. */
-  block: { args: { ms: number; started?: SharedArrayBuffer }; result: null };
+  block: { args: { ms: number; started?: SharedArrayBuffer; release?: SharedArrayBuffer }; result: null };
   /** End the thread with `process.exit(0)` (never answers). */
   exit: { args: Record<string, never>; result: null };
 }

@@ -146,11 +146,15 @@ describe('loop0 across threads: SEND/RECV', () => {
     const dv = new DataView(mr.buffer.buffer, mr.buffer.byteOffset);
     for (let i = 0; i < n; i++) dv.setUint32(i * 8, i, true);
     const started = new SharedArrayBuffer(4);
-    const blocked = w.call('block', { ms: 300, started });
+    const release = new SharedArrayBuffer(4);
+    const blocked = w.call('block', { ms: 20_000, started, release });
     while (Atomics.load(new Int32Array(started), 0) === 0) await new Promise((r) => setTimeout(r, 2));
     a.postSend(Array.from({ length: n }, (_, i) => ({ wrId: i, opcode: WrOpcode.SEND, sgList: [{ mr, offset: i * 8, length: 8 }], signaled: i % 100 === 99 })));
-    expect(readShmStats().backlogged).toBeGreaterThan(0);
+    const backlogged = readShmStats().backlogged;
+    Atomics.store(new Int32Array(release), 0, 1);
+    Atomics.notify(new Int32Array(release), 0);
     await blocked;
+    expect(backlogged).toBeGreaterThan(0);
     const sent = await awaitPoll(local.cq, n / 100, 20_000);
     expect(sent.map((c) => [c.wrId, c.status])).toEqual(Array.from({ length: n / 100 }, (_, i) => [i * 100 + 99, WcStatus.SUCCESS]));
     const got = await w.call('poll', { count: n, timeoutMs: 20_000, mode: 'await' });
