@@ -6,11 +6,12 @@
 //   npm run build:native -- --clean start from an empty build folder
 //
 // Needs libibverbs-dev (rdma-core), pkg-config, a C++17 compiler and cmake
-// (or node-gyp). Installing the package never runs this: without the addon
-// the loopback provider still works and `providerStatus()` says why native
-// is unavailable.
+// (or node-gyp). npm's install step (scripts/install.mjs) uses node-gyp
+// instead and never fails; without the addon the loopback provider still
+// works and `providerStatus()` says why native is unavailable.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { buildWithGyp, missingForGyp, verbsHeaders } from './native-toolchain.mjs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,7 @@ function run(cmd, argv) {
   return r.status === 0;
 }
 
-if (!has('pkg-config', ['--exists', 'libibverbs'])) {
+if (verbsHeaders() === undefined) {
   say('libibverbs development files not found (pkg-config libibverbs).');
   say('On Debian/Ubuntu: apt-get install libibverbs-dev rdma-core ibverbs-providers pkg-config cmake g++');
   say('On Fedora/RHEL:   dnf install rdma-core-devel libibverbs pkgconf cmake gcc-c++');
@@ -63,15 +64,13 @@ function viaCmake() {
 }
 
 function viaGyp() {
-  const fromNpm = process.env.npm_config_node_gyp;
-  const candidates = [fromNpm, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')];
-  const gyp = candidates.find((p) => p && existsSync(p));
-  if (!gyp) {
-    say('node-gyp not found (it ships with npm; run this through `npm run build:native -- --gyp`)');
+  const missing = missingForGyp();
+  if (missing.length > 0) {
+    say(`node-gyp cannot build here: missing ${missing.join(', ')}`);
     return false;
   }
-  const nodedir = process.env.npm_config_nodedir;
-  return run(process.execPath, [gyp, 'rebuild', `--jobs=${jobs}`, ...(nodedir ? [`--nodedir=${nodedir}`] : [])]);
+  say('node-gyp rebuild (binding.gyp)');
+  return buildWithGyp(root, { jobs });
 }
 
 let ok;

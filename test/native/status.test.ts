@@ -50,7 +50,7 @@ describe('native provider status', () => {
   it('a missing addon file reads "addon not built"', () => {
     const r = loadAddonFrom(['/nonexistent/build/Release/vrdma.node']);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toMatch(/^addon not built: run npm run build:native/);
+    expect(!r.ok && r.reason).toMatch(/^addon not built: .*npm rebuild vrdma/);
   });
 
   it('a broken addon file says to rebuild', () => {

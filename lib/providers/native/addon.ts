@@ -7,9 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DeviceAttributes, PortAttributes } from '../../types/device.js';
+import { addonCandidates, LOCAL_ADDON_FILE } from './locate-addon.js';
 
 /** The packed-layout version this TypeScript code writes (must equal the addon's). */
 export const LAYOUT_VERSION = 1;
@@ -192,28 +191,10 @@ export type AddonLoad =
   | { readonly ok: true; readonly addon: NativeAddon; readonly path: string }
   | { readonly ok: false; readonly reason: string; readonly path: string; readonly error?: unknown };
 
-const ADDON_FILE = join('build', 'Release', 'vrdma.node');
+export { addonCandidates } from './locate-addon.js';
 
-/**
- * Where the addon is looked for: the file `VRDMA_NATIVE_ADDON` names when
- * set (only there), else `build/Release/vrdma.node` in the package root
- * (found by walking up from this module).
- */
-export function addonCandidates(from: string = dirname(fileURLToPath(import.meta.url))): string[] {
-  const env = process.env['VRDMA_NATIVE_ADDON'];
-  if (env) return [env];
-  const out: string[] = [];
-  let dir = from;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, ADDON_FILE);
-    if (!out.includes(candidate)) out.push(candidate);
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'CMakeLists.txt'))) break;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return out;
-}
+/** How to rebuild, in a project that installed vrdma and in a clone of it. */
+const REBUILD = 'rebuild it with `npm rebuild vrdma` (in a clone of vrdma: `npm run build:native`)';
 
 /**
  * Why an addon failed to load, in words that say what to do. `message` is
@@ -226,15 +207,15 @@ export function describeLoadError(message: string, path: string): string {
     if (lib.startsWith('libibverbs')) {
       return `${lib} not found: apt-get install libibverbs1 ibverbs-providers (rdma-core's libibverbs, which the addon links to)`;
     }
-    return `${lib} not found (needed by the native addon ${path}): install it, or rebuild the addon with npm run build:native`;
+    return `${lib} not found (needed by the native addon ${path}): install it, or ${REBUILD}`;
   }
   if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message)) {
-    return `the native addon ${path} was built for another Node.js: rebuild it with npm run build:native`;
+    return `the native addon ${path} was built for another Node.js: ${REBUILD}`;
   }
   if (/undefined symbol/.test(message)) {
-    return `the native addon ${path} does not match the installed libibverbs (${message.split('\n')[0]}): rebuild it with npm run build:native`;
+    return `the native addon ${path} does not match the installed libibverbs (${message.split('\n')[0]}): ${REBUILD}`;
   }
-  return `the native addon ${path} failed to load (${message.split('\n')[0]}): rebuild it with npm run build:native`;
+  return `the native addon ${path} failed to load (${message.split('\n')[0]}): ${REBUILD}`;
 }
 
 let cached: AddonLoad | undefined;
@@ -249,8 +230,8 @@ export function loadAddon(): AddonLoad {
 export function loadAddonFrom(candidates: readonly string[]): AddonLoad {
   const path = candidates.find((p) => existsSync(p));
   if (path === undefined) {
-    const expected = candidates[candidates.length - 1] ?? ADDON_FILE;
-    return { ok: false, path: expected, reason: `addon not built: run npm run build:native (needs libibverbs-dev, cmake and a C++17 compiler; expected ${expected})` };
+    const expected = candidates[candidates.length - 1] ?? LOCAL_ADDON_FILE;
+    return { ok: false, path: expected, reason: `addon not built: no prebuilt binary for ${process.platform}-${process.arch} and no ${expected}; build it with \`npm rebuild vrdma\` (needs rdma-core's libibverbs-dev, a C++17 compiler, make and python3)` };
   }
   const require = createRequire(import.meta.url);
   let addon: NativeAddon;
@@ -263,7 +244,7 @@ export function loadAddonFrom(candidates: readonly string[]): AddonLoad {
   if (addon.layoutVersion !== LAYOUT_VERSION) {
     return {
       ok: false, path,
-      reason: `the native addon ${path} is out of date (layout ${String(addon.layoutVersion)}, this library writes ${LAYOUT_VERSION}): rebuild it with npm run build:native`,
+      reason: `the native addon ${path} is out of date (layout ${String(addon.layoutVersion)}, this library writes ${LAYOUT_VERSION}): ${REBUILD}`,
     };
   }
   return { ok: true, addon, path };
