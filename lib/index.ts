@@ -22,3 +22,4 @@ export { QueuePair, type ConnectOptions, type QueuePairCaps } from './queue-pair
 export { SharedReceiveQueue } from './shared-receive-queue.js';
 export { AddressHandle } from './address-handle.js';
 export { checkCompletion } from './check-completion.js';
+export { probeHub, type HubProbe } from './providers/loopback/hub-probe.js';

@@ -9,8 +9,8 @@ export const GLOBAL_HELP = `Global options:
 
 /** Exit codes, shared by the help texts. */
 export const EXIT_HELP = `Exit codes:
-  0  done (doctor: no check failed)
-  1  failed (doctor: at least one check failed)
+  0  done (doctor: some provider works, no check failed)
+  1  failed (doctor: a check failed)
   2  bad command line`;
 
 /** The top-level help text. */

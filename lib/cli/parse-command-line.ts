@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, OptionsConfig, OptionValues } from './command.js';
 import { UsageError } from './usage-error.js';
+import { suggestion } from './did-you-mean.js';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
@@ -57,7 +58,8 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   const name = words[0];
   const command = name === undefined ? undefined : commands.find((c) => c.name === name);
   if (name !== undefined && command === undefined) {
-    throw new UsageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}`);
+    const names = commands.map((c) => c.name);
+    throw new UsageError(`unknown command "${name}"${suggestion(name, names)}; commands: ${names.join(', ')}`);
   }
   // Second pass, strict, with only the options that apply.
   const options: OptionsConfig = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) };
@@ -66,7 +68,9 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new UsageError(`${msg.replace(/\. To specify a positional argument.*$/s, '')}${command ? `; see "vrdma ${command.name} --help"` : ''}`);
+    const unknown = /^Unknown option '--([^']+)'/.exec(msg)?.[1];
+    const hint = unknown === undefined ? '' : suggestion(unknown, Object.keys(options)).replace(/"([^"]+)"/, '"--$1"');
+    throw new UsageError(`${msg.replace(/\. To specify a positional argument.*$/s, '')}${hint}${command ? `; see "vrdma ${command.name} --help"` : ''}`);
   }
   const positionals = parsed.positionals.slice(helpWord ? 2 : 1);
   const values = scalarValues(parsed.values);

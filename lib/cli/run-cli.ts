@@ -9,9 +9,11 @@ import { defaultSysfsRoot } from '../sriov/sysfs-root.js';
 import { devicesCommand } from './commands/devices.js';
 import { sriovCommand } from './commands/sriov.js';
 import { doctorCommand } from './commands/doctor.js';
+import { hubCommand } from './commands/hub.js';
+import { UsageError } from './usage-error.js';
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [devicesCommand, sriovCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [devicesCommand, sriovCommand, doctorCommand, hubCommand];
 
 function version(): string {
   try {
@@ -47,6 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return ExitCode.OK;
     }
     if (!line.command) {
+      if (line.json) throw new UsageError(`no command given; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
       io.stderr.write(mainHelp(COMMANDS));
       return ExitCode.USAGE;
     }

@@ -9,7 +9,8 @@ import { jsonOf, runVrdma } from './run-vrdma.js';
 
 interface DoctorJson {
   ok: boolean;
-  checks: { id: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string }[];
+  usable: string[];
+  checks: { id: string; status: 'ok' | 'off' | 'warn' | 'fail'; detail: string; fix?: string; help?: string }[];
 }
 
 const inVm = process.env['VRDMA_IN_VM'] === '1';
@@ -26,23 +27,30 @@ function check(d: DoctorJson, id: string): DoctorJson['checks'][number] {
 }
 
 describe.skipIf(!inVm)('vrdma doctor inside the Soft-RoCE VM (real kernel)', () => {
-  it('reports rxe0 with an active port, rdma_rxe loaded and libibverbs usable', () => {
+  it('reports rxe0 with an active port, rdma_rxe loaded and the native provider usable', () => {
     const d = realDoctor();
+    expect(d.usable).toEqual(['native', 'loopback']);
     expect(check(d, 'rdma-devices')).toMatchObject({ status: 'ok', detail: expect.stringContaining('rxe0') });
     expect(check(d, 'rdma-devices').detail).toContain('ACTIVE');
     expect(check(d, 'rxe')).toMatchObject({ status: 'ok', detail: expect.stringContaining('rxe0 (active)') });
-    expect(check(d, 'libibverbs').status).toBe('ok');
+    expect(check(d, 'native')).toMatchObject({ status: 'ok', detail: expect.stringContaining('rxe0') });
+    expect(runVrdma(['doctor', '--require', 'native'], { VRDMA_SYSFS: '/sys' }).code).toBe(0);
   });
 });
 
 describe.skipIf(inVm || kernelHasRdma)('vrdma doctor on this host (kernel without RDMA)', () => {
-  it('fails, explains that the kernel lacks RDMA and points at the VM runner', () => {
+  it('exits 0 because loop0 works, and explains that the kernel lacks RDMA', () => {
     const r = runVrdma(['doctor', '--json'], { VRDMA_SYSFS: '/sys' });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     const d = jsonOf(r) as DoctorJson;
+    expect(d.usable).toEqual(['loopback']);
     const rxe = check(d, 'rxe');
-    expect(rxe.status).toBe('fail');
+    expect(rxe.status).toBe('off');
     expect(rxe.detail).toMatch(/built without RDMA/);
-    expect(rxe.fix).toContain('npm run test:rxe');
+    expect(check(d, 'native').status).toBe('off');
+  });
+
+  it('exits 1 under --require native', () => {
+    expect(runVrdma(['doctor', '--require', 'native'], { VRDMA_SYSFS: '/sys' }).code).toBe(1);
   });
 });

@@ -5,8 +5,9 @@ import { jsonOf, runVrdma, type CliRun } from './run-vrdma.js';
 
 interface DoctorJson {
   ok: boolean;
-  summary: { ok: number; warn: number; fail: number };
-  checks: { id: string; title: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string }[];
+  usable: string[];
+  summary: { ok: number; off: number; warn: number; fail: number };
+  checks: { id: string; title: string; status: 'ok' | 'off' | 'warn' | 'fail'; detail: string; fix?: string; help?: string }[];
 }
 
 const RELEASE = '6.1.0-99-amd64';
@@ -42,17 +43,53 @@ describe('vrdma doctor', () => {
   it('runs every check, in order, and exits 1 exactly when one fails', () => {
     const r = doctor(keep(tempFixture('rxe')).root);
     const d = jsonOf(r) as DoctorJson;
-    expect(d.checks.map((c) => c.id)).toEqual(['libibverbs', 'rdma-devices', 'memlock', 'rxe', 'loopback-hub']);
+    expect(d.checks.map((c) => c.id)).toEqual(['loopback', 'native', 'rdma-devices', 'memlock', 'rxe', 'loopback-hub']);
     for (const c of d.checks) {
-      expect(['ok', 'warn', 'fail']).toContain(c.status);
+      expect(['ok', 'off', 'warn', 'fail']).toContain(c.status);
       expect(c.title.length).toBeGreaterThan(0);
       expect(c.detail.length).toBeGreaterThan(0);
       if (c.status !== 'ok') expect(c.fix ?? (c.id === 'loopback-hub' ? 'x' : '')).not.toBe('');
     }
     const failed = d.checks.some((c) => c.status === 'fail');
     expect(d.ok).toBe(!failed);
-    expect(d.summary.ok + d.summary.warn + d.summary.fail).toBe(5);
+    expect(d.usable).toContain('loopback');
+    expect(d.summary.ok + d.summary.off + d.summary.warn + d.summary.fail).toBe(6);
     expect(r.code).toBe(failed ? 1 : 0);
+  });
+
+  it('exits 0 where only loop0 works, and says so', () => {
+    const r = doctor(noRdmaSysfs().root, { json: false });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\[ok  \] loopback provider \(loop0\)$/m);
+    expect(r.stdout).toMatch(/^usable here: (native and )?loopback; \d ok, \d off, \d warning\(s\), 0 failed$/m);
+    expect(r.stdout).toContain('troubleshooting: https://github.com/vrdma/vrdma/blob/main/docs/troubleshooting.md');
+    expect(r.stdout).not.toContain('npm run');
+    expect(r.stderr).toBe('');
+  });
+
+  it('--require native fails where the native provider has no device, and exits 1', () => {
+    const r = doctor(noRdmaSysfs().root, { args: ['--require', 'native'] });
+    expect(r.code).toBe(1);
+    const d = jsonOf(r) as DoctorJson;
+    expect(check(r, 'rdma-devices').status).toBe('fail');
+    expect(d.ok).toBe(false);
+    expect(doctor(noRdmaSysfs().root, { args: ['--require', 'loopback'] }).code).toBe(0);
+    const bad = runVrdma(['doctor', '--require', 'gpu', '--json']);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stderr)).toMatchObject({ error: { code: 'ERR_USAGE', message: expect.stringContaining('--require') } });
+  });
+
+  it('the native check agrees with providerStatus(): ok with devices, else off with a fix and a troubleshooting link', async () => {
+    const { providerStatus } = await import('../../lib/index.js');
+    const native = providerStatus().find((p) => p.name === 'native')!;
+    const c = check(doctor(noRdmaSysfs().root), 'native');
+    if (native.available) {
+      expect(c.status).toBe('ok');
+    } else {
+      expect(c).toMatchObject({ status: 'off', help: expect.stringMatching(/troubleshooting\.md#/) });
+      expect(c.detail).toContain(native.reason!);
+      expect(c.fix).not.toMatch(/npm run/);
+    }
   });
 
   it('on an rxe host: active rxe0, rdma_rxe loaded, memlock unlimited', () => {
@@ -62,30 +99,29 @@ describe('vrdma doctor', () => {
     expect(check(r, 'memlock')).toMatchObject({ status: 'ok' });
   });
 
-  it('on a kernel built without RDMA: fails and points at the VM runner', () => {
+  it('on a kernel built without RDMA: devices and rxe are off, with what would enable them', () => {
     const r = doctor(noRdmaSysfs().root);
-    expect(r.code).toBe(1);
-    expect(check(r, 'rdma-devices')).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not exist') });
+    expect(r.code).toBe(0);
+    expect(check(r, 'rdma-devices')).toMatchObject({ status: 'off', detail: expect.stringContaining('does not exist') });
     const rxe = check(r, 'rxe');
-    expect(rxe.status).toBe('fail');
+    expect(rxe.status).toBe('off');
     expect(rxe.detail).toContain(`this kernel (${RELEASE}) was built without RDMA (CONFIG_INFINIBAND)`);
-    expect(rxe.fix).toContain('npm run test:rxe');
+    expect(rxe.help).toMatch(/troubleshooting\.md#soft-roce-rxe$/);
   });
 
-  it('prints text with [FAIL] lines and fixes', () => {
+  it('prints text with [off ] lines and what would enable them', () => {
     const r = doctor(noRdmaSysfs().root, { json: false });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^\[FAIL\] Soft-RoCE \(rxe\) can be created$/m);
-    expect(r.stdout).toMatch(/^ {7}fix: use the Soft-RoCE VM runner "npm run test:rxe"/m);
-    expect(r.stdout).toMatch(/^\d ok, \d warning\(s\), \d failed$/m);
+    expect(r.stdout).toMatch(/^\[off \] Soft-RoCE \(rxe\)$/m);
+    expect(r.stdout).toMatch(/^ {7}to enable: run Soft-RoCE inside a VM/m);
+    expect(r.stdout).toMatch(/^ {7}more: https:\/\/github\.com\/vrdma\/vrdma\/blob\/main\/docs\/troubleshooting\.md#soft-roce-rxe$/m);
     expect(r.stderr).toBe('');
   });
 
-  it('with rdma_rxe installed but not loaded: warns to modprobe it', () => {
+  it('with rdma_rxe installed but not loaded: says to modprobe it', () => {
     const sys = noRdmaSysfs();
     sys.dir('class/infiniband');
     const r = doctor(sys.root, { modules: ['kernel/drivers/infiniband/core/ib_core.ko.xz', 'kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko.xz'] });
-    expect(check(r, 'rxe')).toMatchObject({ status: 'warn', fix: expect.stringContaining('modprobe rdma_rxe') });
+    expect(check(r, 'rxe')).toMatchObject({ status: 'off', fix: expect.stringContaining('modprobe rdma_rxe') });
     expect(check(r, 'rxe').detail).toContain('rdma_rxe.ko.xz');
   });
 
@@ -94,25 +130,26 @@ describe('vrdma doctor', () => {
     expect(check(r, 'rxe')).toMatchObject({ status: 'ok', detail: expect.stringContaining('rdma_rxe is loaded') });
   });
 
-  it('with RDMA core but no rdma_rxe: fails naming CONFIG_RDMA_RXE', () => {
+  it('with RDMA core but no rdma_rxe: off, naming CONFIG_RDMA_RXE', () => {
     const sys = noRdmaSysfs();
     sys.dir('class/infiniband');
     const r = doctor(sys.root, { modules: ['kernel/drivers/infiniband/core/ib_core.ko'] });
-    expect(check(r, 'rxe')).toMatchObject({ status: 'fail', detail: expect.stringContaining('CONFIG_RDMA_RXE') });
+    expect(check(r, 'rxe')).toMatchObject({ status: 'off', detail: expect.stringContaining('CONFIG_RDMA_RXE') });
   });
 
-  it('with an active hardware port and no rxe: only warns about rxe', () => {
+  it('with an active hardware port and no rxe: rxe is only off', () => {
     const r = doctor(keep(tempFixture('connectx5')).root);
     expect(check(r, 'rdma-devices').status).toBe('ok');
-    expect(check(r, 'rxe').status).toBe('warn');
+    expect(check(r, 'rxe').status).toBe('off');
   });
 
-  it('fails rdma-devices when no port is active, with a fix', () => {
+  it('warns on rdma-devices when no port is active, with a fix; fails under --require native', () => {
     const sys = keep(tempFixture('rxe'));
     sys.file('devices/virtual/infiniband/rxe0/ports/1/state', '1: DOWN').file('devices/virtual/net/lo/infiniband/siw0/ports/1/state', '1: DOWN');
     const c = check(doctor(sys.root), 'rdma-devices');
-    expect(c).toMatchObject({ status: 'fail', fix: expect.stringContaining('ip link set') });
+    expect(c).toMatchObject({ status: 'warn', fix: expect.stringContaining('ip link set') });
     expect(c.detail).toContain('no port is ACTIVE');
+    expect(check(doctor(sys.root, { args: ['--require', 'native'] }), 'rdma-devices').status).toBe('fail');
   });
 
   it('checks memlock against --memlock-bytes: fail below it without CAP_IPC_LOCK', () => {

@@ -6,7 +6,7 @@ describe('vrdma command line', () => {
     const r = runVrdma(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: vrdma <command> \[options\]/);
-    for (const c of ['devices', 'sriov', 'doctor']) expect(r.stdout).toContain(`  ${c} `);
+    for (const c of ['devices', 'sriov', 'doctor', 'hub']) expect(r.stdout).toContain(`  ${c} `);
     expect(r.stdout).toContain('--sysfs DIR');
   });
 
@@ -35,6 +35,23 @@ describe('vrdma command line', () => {
     expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'ERR_USAGE' } });
     expect(runVrdma(['sriov', '--sysfs']).code).toBe(2);
     expect(runVrdma(['doctor', 'extra']).code).toBe(2);
+  });
+
+  it('suggests the closest command or option for a typo', () => {
+    expect(runVrdma(['doctr']).stderr).toContain('unknown command "doctr" (did you mean "doctor"?)');
+    expect(runVrdma(['devcies']).stderr).toContain('(did you mean "devices"?)');
+    expect(runVrdma(['hub', 'stpo']).stderr).toContain('unknown hub action "stpo" (did you mean "stop"?)');
+    expect(runVrdma(['doctor', '--jsno']).stderr).toContain('(did you mean "--json"?)');
+    expect(runVrdma(['zzzzzz']).stderr).not.toContain('did you mean');
+  });
+
+  it('reports every failure as JSON on stderr under --json', () => {
+    for (const args of [[], ['frob'], ['hub', 'frob'], ['doctor', '--memlock-bytes', 'lots'], ['hub', 'status', '--listen', 'tcp://[::1']]) {
+      const r = runVrdma([...args, '--json']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(JSON.parse(r.stderr), args.join(' ')).toMatchObject({ error: { code: expect.stringMatching(/^ERR_/), message: expect.any(String) } });
+    }
   });
 
   it('prints the version', () => {

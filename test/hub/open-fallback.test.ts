@@ -122,10 +122,10 @@ describe('probeHub', () => {
     const dir = scope.runtimeDir();
     process.env['VRDMA_RUNTIME_DIR'] = dir;
     const p = await probeHub();
-    expect(p).toEqual({ reachable: false, address: hubSocket(dir), detail: expect.stringMatching(/no hub is running/) });
+    expect(p).toEqual({ reachable: false, absent: true, address: hubSocket(dir), detail: expect.stringMatching(/no hub is running/) });
     expect(existsSync(hubSocket(dir))).toBe(false);
     expect((await probeHub('tcp://[::1')).reachable).toBe(false);
-    expect((await probeHub('tcp://127.0.0.1:9')).detail).toMatch(/VRDMA_HUB_TOKEN/);
+    expect(await probeHub('tcp://127.0.0.1:9')).toMatchObject({ absent: false, detail: expect.stringMatching(/VRDMA_HUB_TOKEN/) });
     expect((await probeHub(join(dir, 'missing', 'x.sock'))).reachable).toBe(false);
   });
 
@@ -134,7 +134,7 @@ describe('probeHub', () => {
     process.env['VRDMA_RUNTIME_DIR'] = dir;
     const hub = await startHub(scope, scope.env(dir), ['--listen', hubSocket(dir)]);
     const p = await probeHub();
-    expect(p.reachable).toBe(true);
+    expect(p).toMatchObject({ reachable: true, absent: false, pid: hub.pid });
     expect(p.detail).toContain(`hub pid ${hub.pid}`);
   });
 });

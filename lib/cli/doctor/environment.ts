@@ -1,5 +1,5 @@
 import { release } from 'node:os';
-import type { DoctorEnv } from './check.js';
+import type { DoctorEnv, RequiredProvider } from './check.js';
 
 /** The default planned registration size when `--memlock-bytes` is not given: 64 MiB. */
 export const DEFAULT_MEMLOCK_BYTES = 64 * 1024 * 1024;
@@ -12,10 +12,12 @@ function envDir(name: string, fallback: string): string {
 /**
  * The doctor's environment: `sysfsRoot` as given, procfs from
  * `VRDMA_PROCFS` (default `/proc`), modules from `VRDMA_MODULES_DIR`
- * (default `/lib/modules`), the running kernel's release.
+ * (default `/lib/modules`), the running kernel's release, and the provider
+ * the user requires, if any.
  */
-export function doctorEnv(sysfsRoot: string, memlockBytes: number | undefined): DoctorEnv {
+export function doctorEnv(sysfsRoot: string, memlockBytes: number | undefined, require?: RequiredProvider): DoctorEnv {
   return {
+    ...(require !== undefined ? { require } : {}),
     sysfsRoot,
     procRoot: envDir('VRDMA_PROCFS', '/proc'),
     modulesDir: envDir('VRDMA_MODULES_DIR', '/lib/modules'),

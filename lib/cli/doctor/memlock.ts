@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Check } from './check.js';
 import { readAttr } from '../../sriov/sysfs-read.js';
 import { formatSize } from '../size.js';
+import { troubleshootingLink } from './troubleshooting.js';
 
 /** A limit from `/proc/<pid>/limits`: bytes, or `Infinity` for "unlimited". */
 export interface MemlockLimit {
@@ -54,11 +55,12 @@ export const checkMemlock: Check = async (env) => {
     (limit.hard >= planned ? `raise the soft limit: "ulimit -l ${limit.hard === Infinity ? 'unlimited' : Math.ceil(planned / 1024)}"` : 'raise the limit: as root "ulimit -l unlimited"') +
     '; for a service: LimitMEMLOCK=infinity (systemd) or "memlock" in /etc/security/limits.conf; in Docker: --ulimit memlock=-1';
   const status = readAttr(join(env.procRoot, 'self', 'status'));
+  const help = troubleshootingLink('memlock');
   if (status !== undefined && hasIpcLock(status)) {
-    return { id, title, status: 'warn', detail: `${detail}; this process has CAP_IPC_LOCK, so the kernel lets its registrations exceed the limit (an unprivileged one would fail)`, fix };
+    return { id, title, status: 'warn', detail: `${detail}; this process has CAP_IPC_LOCK, so the kernel lets its registrations exceed the limit (an unprivileged one would fail)`, fix, help };
   }
   return {
-    id, title, status: env.memlockExplicit ? 'fail' : 'warn',
+    id, title, status: env.memlockExplicit ? 'fail' : 'warn', help,
     detail: `${detail}; registering more than the limit fails with ENOMEM or EPERM`,
     fix,
   };

@@ -2,19 +2,25 @@ import { join } from 'node:path';
 import type { Check } from './check.js';
 import { isDirectory } from '../../sriov/sysfs-read.js';
 import { kernelRdmaDevices } from './kernel-rdma-devices.js';
+import { nativeMissing, troubleshootingLink } from './troubleshooting.js';
 
-/** Kernel RDMA devices and whether any port is ACTIVE (`<sysfs>/class/infiniband/*\/ports/*\/state`). */
+/**
+ * Kernel RDMA devices and whether any port is ACTIVE
+ * (`<sysfs>/class/infiniband/*\/ports/*\/state`). None is `off` (loop0 needs
+ * none); devices without an active port warn; both fail under `--require native`.
+ */
 export const checkRdmaDevices: Check = async (env) => {
   const id = 'rdma-devices';
-  const title = 'RDMA devices with an active port';
+  const title = 'kernel RDMA devices';
   const classDir = join(env.sysfsRoot, 'class', 'infiniband');
   const devices = kernelRdmaDevices(env.sysfsRoot);
   if (devices.length === 0) {
     return {
-      id, title, status: 'fail',
+      id, title, status: nativeMissing(env),
+      help: troubleshootingLink('no-rdma-device'),
       detail: isDirectory(classDir) ? `no RDMA devices in ${classDir}` : `no RDMA devices (${classDir} does not exist)`,
       fix: 'create a Soft-RoCE device as root: "modprobe rdma_rxe; rdma link add rxe0 type rxe netdev <interface>"; ' +
-        'or use the loopback provider (device loop0), which needs no kernel support',
+        'loop0 works without one',
     };
   }
   const describe = devices.map((d) => {
@@ -23,7 +29,8 @@ export const checkRdmaDevices: Check = async (env) => {
   }).join('; ');
   if (devices.some((d) => d.activePorts.length > 0)) return { id, title, status: 'ok', detail: describe };
   return {
-    id, title, status: 'fail', detail: `no port is ACTIVE: ${describe}`,
+    id, title, status: env.require === 'native' ? 'fail' : 'warn', detail: `no port is ACTIVE: ${describe}`,
+    help: troubleshootingLink('no-active-port'),
     fix: 'bring the link up: RoCE and rxe need their netdev up with a carrier ("ip link set <netdev> up"); ' +
       'InfiniBand needs a cable and a subnet manager on the fabric (e.g. opensm)',
   };

@@ -5,7 +5,12 @@ import { HUB_PROTOCOL_VERSION } from './hub/json-frames.js';
 
 /** The outcome of `probeHub()`. */
 export interface HubProbe {
+  /** A hub answered. */
   readonly reachable: boolean;
+  /** No hub runs there (no socket, or a stale one nothing listens on): the normal state between uses. */
+  readonly absent: boolean;
+  /** The hub's process id, when it answered. */
+  readonly pid?: number;
   /** The address tried (socket path or tcp://host:port). */
   readonly address: string;
   /** What was found, or why it failed. */
@@ -39,30 +44,35 @@ export async function probeHub(address?: string): Promise<HubProbe> {
       detail: `a hub of another protocol version answers (${first.probe.detail}); this library (protocol version ${HUB_PROTOCOL_VERSION}) uses its own at ${own.probe.address}: ${own.probe.detail}`,
     };
   } catch (err) {
-    return { reachable: false, address: text, detail: describe(err) };
+    return { reachable: false, absent: false, address: text, detail: describe(err) };
   }
 }
 
 async function probeAt(addr: HubAddress): Promise<{ readonly reachable: boolean; readonly code?: string | undefined; readonly probe: HubProbe }> {
   const token = process.env['VRDMA_HUB_TOKEN'] || null;
-  if (addr.kind === 'tcp' && token === null) return { reachable: false, probe: { reachable: false, address: addr.text, detail: 'a TCP hub needs VRDMA_HUB_TOKEN' } };
+  if (addr.kind === 'tcp' && token === null) return { reachable: false, probe: { reachable: false, absent: false, address: addr.text, detail: 'a TCP hub needs VRDMA_HUB_TOKEN' } };
   let conn: HubConnection;
   try {
     conn = await HubConnection.open(addr, { token, role: 'probe' }, PROBE_MS);
   } catch (err) {
-    return { reachable: false, code: codeOf(err), probe: { reachable: false, address: addr.text, detail: describe(err) } };
+    return { reachable: false, code: codeOf(err), probe: { reachable: false, absent: isAbsent(err), address: addr.text, detail: describe(err) } };
   }
   try {
     const s = await conn.request({ t: 'stats' }, PROBE_MS);
     const num = (k: string): number => (typeof s[k] === 'number' ? s[k] : 0);
     const detail = `hub pid ${conn.hubPid}, protocol version ${conn.hubVersion}, up ${Math.round(num('uptimeMs') / 1000)} s, `
       + `${num('clients') - 1} other client(s), ${num('nodes')} node(s), ${num('qps')} QP(s)`;
-    return { reachable: true, probe: { reachable: true, address: addr.text, detail, version: conn.hubVersion } };
+    return { reachable: true, probe: { reachable: true, absent: false, address: addr.text, pid: conn.hubPid, detail, version: conn.hubVersion } };
   } catch (err) {
-    return { reachable: false, code: codeOf(err), probe: { reachable: false, address: addr.text, detail: describe(err) } };
+    return { reachable: false, code: codeOf(err), probe: { reachable: false, absent: isAbsent(err), address: addr.text, detail: describe(err) } };
   } finally {
     conn.close();
   }
+}
+
+/** No socket, or a stale one nothing listens on. */
+function isAbsent(err: unknown): boolean {
+  return codeOf(err) === 'ENOENT' || codeOf(err) === 'ECONNREFUSED';
 }
 
 function describe(err: unknown): string {
