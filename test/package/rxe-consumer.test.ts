@@ -1,0 +1,49 @@
+// Inside the Soft-RoCE VM: the packed tarball (the one the host's consumer
+// test made, named by VRDMA_CONSUMER_TARBALL) installed into a fresh project
+// moves data over rxe0 with its prebuilt binary, and nothing is compiled.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const tarball = process.env['VRDMA_CONSUMER_TARBALL'];
+const inVm = process.env['VRDMA_IN_VM'] === '1';
+const app = inVm && tarball ? mkdtempSync(join(tmpdir(), 'vrdma-consumer-')) : '';
+const example = fileURLToPath(new URL('../../dist/examples/two-processes.js', import.meta.url));
+
+afterAll(() => { if (app) rmSync(app, { recursive: true, force: true }); });
+
+function run(argv: readonly string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, argv, { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
+describe.skipIf(!inVm || !tarball)('the packed tarball on rxe0 (set VRDMA_CONSUMER_TARBALL; .ci/run does)', () => {
+  it('installs offline into an empty project, using the prebuilt binary', () => {
+    writeFileSync(join(app, 'package.json'), '{ "name": "consumer", "version": "1.0.0", "private": true, "type": "module" }\n');
+    const r = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball!], { cwd: app, encoding: 'utf8' });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(existsSync(join(app, 'node_modules/vrdma/prebuilds/linux-x64/vrdma.napi.glibc.node'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules/vrdma/build'))).toBe(false);
+  });
+
+  it('npx vrdma doctor --require native exits 0 with rxe0', () => {
+    const r = spawnSync('npx', ['--no-install', 'vrdma', 'doctor', '--require', 'native'], { cwd: app, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\[ok {2}\] native provider \(libibverbs\)\n.*rxe0/m);
+  });
+
+  it('the README program moves data between two processes over rxe0', async () => {
+    copyFileSync(example, join(app, 'two-processes.js'));
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const [server, client] = await Promise.all([run(['two-processes.js', 'server', port]), run(['two-processes.js', 'client', port])]);
+    expect(client.code, client.out).toBe(0);
+    expect(server.code, server.out).toBe(0);
+    expect(server.out).toContain('server: found "hello over RDMA" in its memory (device rxe0)');
+  });
+});
