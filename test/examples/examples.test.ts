@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempFixture } from '../sriov/fixtures/index.js';
+import { tempFixture, type FixtureName } from '../sriov/fixtures/index.js';
 import { freePort, runExample, type ExampleRun } from './run-example.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -22,6 +22,18 @@ async function twoProcesses(first: 'server' | 'client', startGapMs: number): Pro
   const b = runExample('two-processes', [second, port]);
   const [ra, rb] = await Promise.all([a, b]);
   return first === 'server' ? [ra, rb] : [rb, ra];
+}
+
+/** Run the sriov example against a fixture sysfs tree; its stdout. */
+async function sriovExampleOn(fixture: FixtureName): Promise<string> {
+  const tree = tempFixture(fixture);
+  try {
+    const run = await runExample('sriov', [], { VRDMA_SYSFS: tree.root });
+    expectOk(run);
+    return run.stdout;
+  } finally {
+    tree.dispose();
+  }
 }
 
 describe('examples', () => {
@@ -55,25 +67,12 @@ describe('examples', () => {
   });
 
   it('sriov: lists the physical functions and virtual functions of a sysfs tree', async () => {
-    const tree = tempFixture('connectx5');
-    try {
-      const run = await runExample('sriov', [], { VRDMA_SYSFS: tree.root });
-      expectOk(run);
-      expect(run.stdout).toContain('0000:3b:00.0 mlx5_core: 4/8 VFs, mlx5_0\n  VF 0 0000:3b:00.2: mlx5_2\n');
-      expect(run.stdout).toContain('VF 2 0000:3b:00.4: assigned to a VM (vfio-pci)');
-    } finally {
-      tree.dispose();
-    }
+    const stdout = await sriovExampleOn('connectx5');
+    expect(stdout).toContain('0000:3b:00.0 mlx5_core: 4/8 VFs, mlx5_0\n  VF 0 0000:3b:00.2: mlx5_2\n');
+    expect(stdout).toContain('VF 2 0000:3b:00.4: assigned to a VM (vfio-pci)');
   });
 
   it('sriov: says so on a machine without SR-IOV', async () => {
-    const tree = tempFixture('no-sriov');
-    try {
-      const run = await runExample('sriov', [], { VRDMA_SYSFS: tree.root });
-      expectOk(run);
-      expect(run.stdout).toBe('no SR-IOV physical functions on this machine\n');
-    } finally {
-      tree.dispose();
-    }
+    expect(await sriovExampleOn('no-sriov')).toBe('no SR-IOV physical functions on this machine\n');
   });
 });
