@@ -7,6 +7,9 @@ export * from './constants/index.js';
 export * from './errors/index.js';
 export type { DeviceInfo, ProviderStatus, SriovRole, DeviceAttributes, PortAttributes, GidEntry, AsyncEvent } from './types/device.js';
 export { ENDPOINT_VERSION, type Endpoint, type RemoteMemory } from './types/endpoint.js';
+export type {
+  AhAttributes, AhValues, GlobalRoute, QpAttributes, QpInitAttributes, QpRtrAttributes, QpRtsAttributes,
+} from './types/qp-attributes.js';
 export type { Sge, SendWorkRequest, RecvWorkRequest, WorkCompletion } from './types/work-request.js';
 export type { OpenOptions } from './providers/registry.js';
 export type { NativeOpenOptions } from './providers/native/options.js';

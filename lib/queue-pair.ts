@@ -1,5 +1,8 @@
-import type { ConnectSpec, QpBackend } from './provider/spi.js';
+import type { QpBackend } from './provider/spi.js';
 import type { Endpoint } from './types/endpoint.js';
+import type {
+  QpAttributes, QpInitAttributes, QpModifySpec, QpRtrAttributes, QpRtsAttributes,
+} from './types/qp-attributes.js';
 import type { RecvWorkRequest, SendWorkRequest } from './types/work-request.js';
 import { QpState, QpType, qpStateName, qpTypeName } from './constants/qp.js';
 import { CloseRank, type Lifetime } from './lifetime.js';
@@ -10,23 +13,21 @@ import { toSendWrSpecs } from './validate/send-wr.js';
 import { toRecvWrSpecs } from './validate/recv-wr.js';
 import { checkEndpoint } from './validate/endpoint.js';
 import { checkInt } from './validate/numbers.js';
+import { checkTransition } from './validate/qp-transition.js';
+import {
+  checkInitAttributes, checkRtrAttributes, checkRtsAttributes, type AttributeLimits,
+} from './validate/qp-attributes.js';
 import type { ProtectionDomain } from './protection-domain.js';
 import type { CompletionQueue } from './completion-queue.js';
 import type { SharedReceiveQueue } from './shared-receive-queue.js';
 
-/** Options for `QueuePair.connect()`; defaults suit most uses. */
-export interface ConnectOptions {
-  /** RNR retries before RNR_RETRY_EXC_ERR, 0..7 (7 = for ever); default 7. */
-  readonly rnrRetry?: number;
-  /** Minimum RNR NAK timer code, 0..31 (verbs encoding; 12 = 0.64 ms); default 12. */
-  readonly minRnrTimer?: number;
-  /** Transport retries, 0..7; default 7. */
-  readonly retryCnt?: number;
-  /** Local ACK timeout exponent, 0..31 (4.096 us * 2^n); default 14 (about 67 ms). */
-  readonly timeout?: number;
-  /** Outstanding RDMA reads/atomics, 1..16; default 1. */
-  readonly maxRdAtomic?: number;
-}
+/**
+ * Options for `QueuePair.connect()`, the attributes of its RTR and RTS steps
+ * that are not taken from the endpoints; defaults suit most uses.
+ * `maxRdAtomic` (1..16 here) sets both directions: `maxRdAtomic` and
+ * `maxDestRdAtomic`.
+ */
+export type ConnectOptions = Pick<QpRtrAttributes, 'minRnrTimer'> & Pick<QpRtsAttributes, 'rnrRetry' | 'retryCnt' | 'timeout' | 'maxRdAtomic'>;
 
 /** What the QP was created with. */
 export interface QueuePairCaps {
@@ -89,7 +90,9 @@ export class QueuePair extends Resource<QpBackend> {
   }
 
   /**
-   * Bring the QP to RTS (INIT -> RTR -> RTS). RC and UC need the peer's endpoint; UD takes none.
+   * Bring the QP to RTS (INIT -> RTR -> RTS): two `modify()` steps whose
+   * attributes come from both endpoints (path MTU, QPN, PSNs, the address
+   * vector to the peer) and `options`. RC and UC need the peer's endpoint; UD takes none.
    * @throws InvalidArgumentError for a malformed endpoint or options, a QP-type mismatch, or a provider mismatch.
    * @throws RdmaError `ERR_BAD_STATE` when the QP is not in INIT (already connected, or in error).
    * @throws RdmaError `ERR_UNREACHABLE` (loopback) when no node with the peer's GID can be reached.
@@ -114,8 +117,74 @@ export class QueuePair extends Resource<QpBackend> {
     }
     const state = this.raw.state();
     if (state !== QpState.INIT) throw new RdmaError('ERR_BAD_STATE', `connect() needs a QP in INIT; ${this.life.label} is in ${qpStateName(state)}`);
-    await this.raw.connect(peer, spec);
+    const own = this.raw.endpoint();
+    await this.raw.modify({
+      state: QpState.RTR,
+      attrs: peer === null ? null : {
+        pathMtu: Math.min(own.mtu, peer.mtu), destQpn: peer.qpn, rqPsn: peer.psn,
+        maxDestRdAtomic: spec.maxRdAtomic, minRnrTimer: spec.minRnrTimer, ahAttr: this.raw.pathTo(peer),
+      },
+    });
+    this.life.assertOpen();
+    await this.raw.modify({
+      state: QpState.RTS,
+      attrs: { sqPsn: own.psn, timeout: spec.timeout, retryCnt: spec.retryCnt, rnrRetry: spec.rnrRetry, maxRdAtomic: spec.maxRdAtomic },
+    });
     this.#remote = peer;
+  }
+
+  /**
+   * One step of the QP state machine (`ibv_modify_qp`), for code that
+   * drives it itself (an rdma_cm, a migration): INIT -> INIT (port, P_Key
+   * index, access flags, UD Q_Key), INIT -> RTR (the peer: `QpRtrAttributes`;
+   * a UD QP takes none), RTR -> RTS (`QpRtsAttributes`), and any state ->
+   * ERR. Attributes left out take the defaults their types name; RC-only
+   * ones are ignored on UC. `connect()` is these steps with attributes taken
+   * from the endpoints.
+   * @throws InvalidArgumentError for a malformed attribute (naming it) or state.
+   * @throws UnsupportedError for RESET, SQD or SQE.
+   * @throws RdmaError `ERR_BAD_STATE` when the QP is not in a state the target can be reached from.
+   * @throws RdmaError `ERR_UNREACHABLE` (loopback) when RTR names a GID no node has.
+   * @throws VerbsError when a native device refuses the step (naming both states).
+   * @throws ClosedError when closed.
+   */
+  async modify(state: typeof QpState.INIT, attrs?: QpInitAttributes): Promise<void>;
+  async modify(state: typeof QpState.RTR, attrs?: QpRtrAttributes): Promise<void>;
+  async modify(state: typeof QpState.RTS, attrs: QpRtsAttributes): Promise<void>;
+  async modify(state: typeof QpState.ERR): Promise<void>;
+  async modify(state: number, attrs?: QpInitAttributes | QpRtrAttributes | QpRtsAttributes): Promise<void> {
+    this.life.assertOpen();
+    const to = checkTransition(this.life.label, this.raw.state(), state);
+    const step = this.#step(to, attrs);
+    if (step.state === QpState.ERR) this.raw.toError();
+    else await this.raw.modify(step);
+  }
+
+  /**
+   * Every attribute of the QP (`ibv_query_qp`): state, port, P_Key index,
+   * access flags, Q_Key, path MTU, peer QPN, PSNs, RNR and retry settings,
+   * read/atomic depths and the address vector (null before RTR and on UD).
+   * @throws VerbsError when a native device refuses. @throws ClosedError when closed.
+   */
+  query(): QpAttributes {
+    return this.backend().query();
+  }
+
+  #step(to: number, attrs: unknown): QpModifySpec {
+    const current = this.raw.query();
+    const limits: AttributeLimits = { port: current.port, physPortCnt: this.pd.context.queryDevice().physPortCnt };
+    if (to === QpState.INIT) {
+      return { state: to, attrs: checkInitAttributes(attrs as QpInitAttributes | undefined, limits, current) };
+    }
+    if (to === QpState.RTR) {
+      if (this.caps.type !== QpType.UD) return { state: to, attrs: checkRtrAttributes(attrs as QpRtrAttributes, limits) };
+      if (attrs !== undefined && (attrs === null || typeof attrs !== 'object' || Object.keys(attrs).length > 0)) {
+        throw new InvalidArgumentError('attrs', 'a UD queue pair takes no RTR attributes (it has no single peer)');
+      }
+      return { state: to, attrs: null };
+    }
+    if (to === QpState.RTS) return { state: to, attrs: checkRtsAttributes(attrs as QpRtsAttributes) };
+    return { state: QpState.ERR, attrs: null };
   }
 
   /**
@@ -162,7 +231,7 @@ export class QueuePair extends Resource<QpBackend> {
   }
 }
 
-function toConnectSpec(o: ConnectOptions): ConnectSpec {
+function toConnectSpec(o: ConnectOptions): Required<ConnectOptions> {
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError('options', 'must be an object');
   return {
     rnrRetry: checkInt('options.rnrRetry', o.rnrRetry ?? 7, 0, 7),

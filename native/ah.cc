@@ -31,24 +31,28 @@ ibv_ah* FindAh(VrdmaAddon& addon, uint32_t id) {
   return h->ah();
 }
 
-// attrs: { dlid, isGlobal, dgid (text), sgidIndex, hopLimit, port }
+void ReadAhAttr(Napi::Env env, const Napi::Object& o, ibv_ah_attr& ah) {
+  ah.dlid = static_cast<uint16_t>(PropU32(o, "dlid"));
+  ah.sl = static_cast<uint8_t>(PropU32(o, "sl"));
+  ah.port_num = static_cast<uint8_t>(PropU32(o, "port"));
+  Napi::Value grh = o.Get("grh");
+  if (!grh.IsObject()) return;
+  Napi::Object g = grh.As<Napi::Object>();
+  ah.is_global = 1;
+  std::string dgid = PropString(g, "dgid");
+  if (inet_pton(AF_INET6, dgid.c_str(), ah.grh.dgid.raw) != 1) {
+    throw Napi::TypeError::New(env, "the peer's GID is not in IPv6 notation: " + dgid);
+  }
+  ah.grh.sgid_index = static_cast<uint8_t>(PropU32(g, "sgidIndex"));
+  ah.grh.hop_limit = static_cast<uint8_t>(PropU32(g, "hopLimit"));
+  ah.grh.traffic_class = static_cast<uint8_t>(PropU32(g, "trafficClass"));
+  ah.grh.flow_label = PropU32(g, "flowLabel");
+}
+
+// attrs: an AhValues object (see ReadAhAttr).
 Napi::Value CreateAddressHandle(Napi::Env env, const std::shared_ptr<PdHandle>& pd, const Napi::Object& attrs) {
   ibv_ah_attr a{};
-  a.dlid = static_cast<uint16_t>(PropU32(attrs, "dlid"));
-  a.port_num = static_cast<uint8_t>(PropU32(attrs, "port"));
-  a.sl = 0;
-  a.src_path_bits = 0;
-  if (PropBool(attrs, "isGlobal")) {
-    a.is_global = 1;
-    std::string dgid = PropString(attrs, "dgid");
-    if (inet_pton(AF_INET6, dgid.c_str(), a.grh.dgid.raw) != 1) {
-      throw Napi::TypeError::New(env, "dgid is not a GID in IPv6 notation: " + dgid);
-    }
-    a.grh.sgid_index = static_cast<uint8_t>(PropU32(attrs, "sgidIndex"));
-    a.grh.hop_limit = static_cast<uint8_t>(PropU32(attrs, "hopLimit"));
-    a.grh.traffic_class = 0;
-    a.grh.flow_label = 0;
-  }
+  ReadAhAttr(env, attrs, a);
   errno = 0;
   ibv_ah* ah = ibv_create_ah(pd->pd(), &a);
   if (ah == nullptr) {

@@ -26,6 +26,10 @@ class AhHandle : public VerbsHandle<ibv_ah, ibv_destroy_ah> {
   uint32_t id_ = 0;
 };
 
+// An ibv_ah_attr from an AhValues object (lib/types/qp-attributes.ts):
+// { dlid, sl, port, grh: { dgid, sgidIndex, hopLimit, trafficClass, flowLabel } | null }.
+void ReadAhAttr(Napi::Env env, const Napi::Object& o, ibv_ah_attr& ah);
+
 // The live address handle with this id, or null.
 ibv_ah* FindAh(VrdmaAddon& addon, uint32_t id);
 

@@ -44,8 +44,8 @@ class QpWrap : public HandleWrap<QpWrap, QpHandle> {
 
   Napi::Value PostSend(const Napi::CallbackInfo& info);
   Napi::Value PostRecv(const Napi::CallbackInfo& info);
-  Napi::Value Connect(const Napi::CallbackInfo& info);
-  Napi::Value ToError(const Napi::CallbackInfo& info);
+  Napi::Value Modify(const Napi::CallbackInfo& info);
+  Napi::Value Query(const Napi::CallbackInfo& info);
   Napi::Value State(const Napi::CallbackInfo& info);
 };
 
@@ -55,8 +55,8 @@ Napi::Function DefineQp(Napi::Env env) {
   return QpWrap::Define(env, {
     QpWrap::InstanceMethod("postSend", &QpWrap::PostSend),
     QpWrap::InstanceMethod("postRecv", &QpWrap::PostRecv),
-    QpWrap::InstanceMethod("connect", &QpWrap::Connect),
-    QpWrap::InstanceMethod("toError", &QpWrap::ToError),
+    QpWrap::InstanceMethod("modify", &QpWrap::Modify),
+    QpWrap::InstanceMethod("query", &QpWrap::Query),
     QpWrap::InstanceMethod("state", &QpWrap::State),
   });
 }
@@ -83,6 +83,21 @@ const char* StateName(int s) {
 
 constexpr int kRemoteAccessMask = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC;
 constexpr uint32_t kSendFlagsMask = IBV_SEND_FENCE | IBV_SEND_SIGNALED | IBV_SEND_SOLICITED | IBV_SEND_INLINE;
+
+// The INIT attributes: P_Key index, port, and the UD Q_Key or the RC/UC
+// access flags (UC allows remote write only). Returns the mask.
+int FillInit(ibv_qp_attr& a, uint32_t type, uint32_t pkey_index, uint32_t port, uint32_t access, uint32_t qkey) {
+  a.qp_state = IBV_QPS_INIT;
+  a.pkey_index = static_cast<uint16_t>(pkey_index);
+  a.port_num = static_cast<uint8_t>(port);
+  int mask = IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT;
+  if (type == IBV_QPT_UD) {
+    a.qkey = qkey;
+    return mask | IBV_QP_QKEY;
+  }
+  a.qp_access_flags = access & static_cast<uint32_t>(type == IBV_QPT_UC ? IBV_ACCESS_REMOTE_WRITE : kRemoteAccessMask);
+  return mask | IBV_QP_ACCESS_FLAGS;
+}
 
 }  // namespace
 
@@ -128,18 +143,7 @@ Napi::Value CreateQueuePair(const Napi::CallbackInfo& info, const std::shared_pt
   }
   // RESET -> INIT, so receives can be posted before connecting.
   ibv_qp_attr attr{};
-  attr.qp_state = IBV_QPS_INIT;
-  attr.pkey_index = 0;
-  attr.port_num = static_cast<uint8_t>(port);
-  int mask = IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT;
-  if (type == IBV_QPT_UD) {
-    attr.qkey = qkey;
-    mask |= IBV_QP_QKEY;
-  } else {
-    attr.qp_access_flags = static_cast<unsigned>(access) &
-                           static_cast<unsigned>(type == IBV_QPT_UC ? IBV_ACCESS_REMOTE_WRITE : kRemoteAccessMask);
-    mask |= IBV_QP_ACCESS_FLAGS;
-  }
+  int mask = FillInit(attr, type, 0, port, access, qkey);
   int rc = ibv_modify_qp(qp, &attr, mask);
   if (rc != 0) {
     ibv_destroy_qp(qp);
@@ -250,73 +254,127 @@ Napi::Value QpWrap::PostRecv(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// connect({ remoteQpn, remotePsn, ownPsn, mtu, dlid, isGlobal, dgid,
-//   sgidIndex, hopLimit, port, rnrRetry, minRnrTimer, retryCnt, timeout,
-//   maxRdAtomic, maxDestRdAtomic }): INIT -> RTR -> RTS. UD reads ownPsn only.
-Napi::Value QpWrap::Connect(const Napi::CallbackInfo& info) {
+namespace {
+
+// The fields of one QpModifySpec step (lib/types/qp-attributes.ts), by the
+// same names, into `a`; returns the mask for this QP type.
+int FillStep(Napi::Env env, uint32_t state, uint32_t type, const Napi::Value& attrs, ibv_qp_attr& a) {
+  a.qp_state = static_cast<ibv_qp_state>(state);
+  if (state == IBV_QPS_ERR || (state == IBV_QPS_RTR && type == IBV_QPT_UD)) return IBV_QP_STATE;
+  if (!attrs.IsObject()) throw Napi::TypeError::New(env, "modify(state, attrs): attrs must be an object");
+  Napi::Object o = attrs.As<Napi::Object>();
+  if (state == IBV_QPS_INIT) {
+    return FillInit(a, type, PropU32(o, "pkeyIndex"), PropU32(o, "port"), PropU32(o, "accessFlags"), PropU32(o, "qkey"));
+  }
+  if (state == IBV_QPS_RTR) {
+    a.path_mtu = static_cast<ibv_mtu>(PropU32(o, "pathMtu"));
+    a.dest_qp_num = PropU32(o, "destQpn");
+    a.rq_psn = PropU32(o, "rqPsn");
+    Napi::Value ah = o.Get("ahAttr");
+    if (!ah.IsObject()) throw Napi::TypeError::New(env, "ahAttr must be an object");
+    ReadAhAttr(env, ah.As<Napi::Object>(), a.ah_attr);
+    int mask = IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN | IBV_QP_RQ_PSN;
+    if (type != IBV_QPT_RC) return mask;
+    a.max_dest_rd_atomic = static_cast<uint8_t>(PropU32(o, "maxDestRdAtomic"));
+    a.min_rnr_timer = static_cast<uint8_t>(PropU32(o, "minRnrTimer"));
+    return mask | IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER;
+  }
+  if (state != IBV_QPS_RTS) throw Napi::RangeError::New(env, std::string("modify() to ") + StateName(static_cast<int>(state)) + " is not supported");
+  a.sq_psn = PropU32(o, "sqPsn");
+  if (type != IBV_QPT_RC) return IBV_QP_STATE | IBV_QP_SQ_PSN;
+  a.timeout = static_cast<uint8_t>(PropU32(o, "timeout"));
+  a.retry_cnt = static_cast<uint8_t>(PropU32(o, "retryCnt"));
+  a.rnr_retry = static_cast<uint8_t>(PropU32(o, "rnrRetry"));
+  a.max_rd_atomic = static_cast<uint8_t>(PropU32(o, "maxRdAtomic"));
+  return IBV_QP_STATE | IBV_QP_SQ_PSN | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY | IBV_QP_MAX_QP_RD_ATOMIC;
+}
+
+int CurrentState(ibv_qp* qp) {
+  ibv_qp_attr a{};
+  ibv_qp_init_attr ia{};
+  return ibv_query_qp(qp, &a, IBV_QP_STATE, &ia) == 0 ? static_cast<int>(a.qp_state) : -1;
+}
+
+Napi::Value AhObject(Napi::Env env, const ibv_ah_attr& ah) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("dlid", Napi::Number::New(env, ah.dlid));
+  o.Set("sl", Napi::Number::New(env, ah.sl));
+  o.Set("port", Napi::Number::New(env, ah.port_num));
+  if (!ah.is_global) {
+    o.Set("grh", env.Null());
+    return o;
+  }
+  char text[INET6_ADDRSTRLEN] = {0};
+  inet_ntop(AF_INET6, ah.grh.dgid.raw, text, sizeof text);
+  Napi::Object g = Napi::Object::New(env);
+  g.Set("dgid", Napi::String::New(env, text));
+  g.Set("sgidIndex", Napi::Number::New(env, ah.grh.sgid_index));
+  g.Set("hopLimit", Napi::Number::New(env, ah.grh.hop_limit));
+  g.Set("trafficClass", Napi::Number::New(env, ah.grh.traffic_class));
+  g.Set("flowLabel", Napi::Number::New(env, ah.grh.flow_label));
+  o.Set("grh", g);
+  return o;
+}
+
+}  // namespace
+
+// modify(state, attrs | null): one ibv_modify_qp to IBV_QPS_<state> with the
+// attributes that step takes on this QP type (see FillStep).
+Napi::Value QpWrap::Modify(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   QpHandle& h = Open(env);
-  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "connect(attrs)");
-  Napi::Object o = info[0].As<Napi::Object>();
-  const uint32_t type = h.type();
-  ibv_qp_attr rtr{};
-  rtr.qp_state = IBV_QPS_RTR;
-  int rtr_mask = IBV_QP_STATE;
-  if (type != IBV_QPT_UD) {
-    rtr.path_mtu = static_cast<ibv_mtu>(PropU32(o, "mtu"));
-    rtr.dest_qp_num = PropU32(o, "remoteQpn");
-    rtr.rq_psn = PropU32(o, "remotePsn");
-    rtr.ah_attr.dlid = static_cast<uint16_t>(PropU32(o, "dlid"));
-    rtr.ah_attr.port_num = static_cast<uint8_t>(PropU32(o, "port"));
-    rtr.ah_attr.sl = 0;
-    if (PropBool(o, "isGlobal")) {
-      rtr.ah_attr.is_global = 1;
-      std::string dgid = PropString(o, "dgid");
-      if (inet_pton(AF_INET6, dgid.c_str(), rtr.ah_attr.grh.dgid.raw) != 1) {
-        throw Napi::TypeError::New(env, "the peer's GID is not in IPv6 notation: " + dgid);
-      }
-      rtr.ah_attr.grh.sgid_index = static_cast<uint8_t>(PropU32(o, "sgidIndex"));
-      rtr.ah_attr.grh.hop_limit = static_cast<uint8_t>(PropU32(o, "hopLimit"));
-    }
-    rtr_mask |= IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN | IBV_QP_RQ_PSN;
-    if (type == IBV_QPT_RC) {
-      rtr.max_dest_rd_atomic = static_cast<uint8_t>(PropU32(o, "maxDestRdAtomic"));
-      rtr.min_rnr_timer = static_cast<uint8_t>(PropU32(o, "minRnrTimer"));
-      rtr_mask |= IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER;
-    }
-  }
-  int rc = ibv_modify_qp(h.qp(), &rtr, rtr_mask);
+  const uint32_t state = ArgU32(info, 0, "state");
+  ibv_qp_attr a{};
+  const int mask = FillStep(env, state, h.type(), info.Length() > 1 ? info[1] : env.Undefined(), a);
+  const int from = CurrentState(h.qp());
+  int rc = ibv_modify_qp(h.qp(), &a, mask);
   if (rc != 0) {
     std::string more;
-    if (type != IBV_QPT_UD && rtr.ah_attr.is_global) {
-      more = "GID index " + std::to_string(rtr.ah_attr.grh.sgid_index) + " to peer " + PropString(o, "dgid");
+    if ((mask & IBV_QP_AV) != 0 && a.ah_attr.is_global) {
+      char text[INET6_ADDRSTRLEN] = {0};
+      inet_ntop(AF_INET6, a.ah_attr.grh.dgid.raw, text, sizeof text);
+      more = "GID index " + std::to_string(a.ah_attr.grh.sgid_index) + " to peer " + text;
     }
-    ThrowModify(env, rc, IBV_QPS_INIT, IBV_QPS_RTR, more);
+    ThrowModify(env, rc, from, static_cast<int>(state), more);
   }
-  ibv_qp_attr rts{};
-  rts.qp_state = IBV_QPS_RTS;
-  rts.sq_psn = PropU32(o, "ownPsn");
-  int rts_mask = IBV_QP_STATE | IBV_QP_SQ_PSN;
-  if (type == IBV_QPT_RC) {
-    rts.timeout = static_cast<uint8_t>(PropU32(o, "timeout"));
-    rts.retry_cnt = static_cast<uint8_t>(PropU32(o, "retryCnt"));
-    rts.rnr_retry = static_cast<uint8_t>(PropU32(o, "rnrRetry"));
-    rts.max_rd_atomic = static_cast<uint8_t>(PropU32(o, "maxRdAtomic"));
-    rts_mask |= IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY | IBV_QP_MAX_QP_RD_ATOMIC;
-  }
-  rc = ibv_modify_qp(h.qp(), &rts, rts_mask);
-  if (rc != 0) ThrowModify(env, rc, IBV_QPS_RTR, IBV_QPS_RTS);
   return env.Undefined();
 }
 
-Napi::Value QpWrap::ToError(const Napi::CallbackInfo& info) {
+// query(): every attribute of QpAttributes (lib/types/qp-attributes.ts), by name.
+Napi::Value QpWrap::Query(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   QpHandle& h = Open(env);
   ibv_qp_attr a{};
-  a.qp_state = IBV_QPS_ERR;
-  int rc = ibv_modify_qp(h.qp(), &a, IBV_QP_STATE);
-  if (rc != 0) ThrowModify(env, rc, IBV_QPS_RTS, IBV_QPS_ERR);
-  return env.Undefined();
+  ibv_qp_init_attr ia{};
+  const int mask = IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_ACCESS_FLAGS | IBV_QP_QKEY |
+                   IBV_QP_PATH_MTU | IBV_QP_DEST_QPN | IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
+                   IBV_QP_MIN_RNR_TIMER | IBV_QP_AV | IBV_QP_SQ_PSN | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
+                   IBV_QP_RNR_RETRY | IBV_QP_MAX_QP_RD_ATOMIC;
+  int rc = ibv_query_qp(h.qp(), &a, mask, &ia);
+  if (rc != 0) ThrowVerbs(env, "ibv_query_qp", rc);
+  const bool ud = h.type() == IBV_QPT_UD;
+  const bool connected = a.qp_state != IBV_QPS_RESET && a.qp_state != IBV_QPS_INIT;
+  Napi::Object o = Napi::Object::New(env);
+  const std::pair<const char*, uint32_t> numbers[] = {
+      {"state", a.qp_state},
+      {"pkeyIndex", a.pkey_index},
+      {"port", a.port_num},
+      {"accessFlags", ud ? 0 : a.qp_access_flags},
+      {"qkey", ud ? a.qkey : 0},
+      {"pathMtu", ud ? 0 : a.path_mtu},
+      {"destQpn", ud ? 0 : a.dest_qp_num},
+      {"rqPsn", a.rq_psn},
+      {"maxDestRdAtomic", a.max_dest_rd_atomic},
+      {"minRnrTimer", a.min_rnr_timer},
+      {"sqPsn", a.sq_psn},
+      {"timeout", a.timeout},
+      {"retryCnt", a.retry_cnt},
+      {"rnrRetry", a.rnr_retry},
+      {"maxRdAtomic", a.max_rd_atomic},
+  };
+  for (const auto& [name, value] : numbers) o.Set(name, Napi::Number::New(env, value));
+  o.Set("ahAttr", ud || !connected ? env.Null() : AhObject(env, a.ah_attr));
+  return o;
 }
 
 // The current state (ibv_query_qp), as an IBV_QPS_* value.

@@ -10,6 +10,8 @@ import type {
 import type { ProviderName } from '../constants/provider-name.js';
 import type { DeviceCapabilities } from './capabilities.js';
 import type { Endpoint } from '../types/endpoint.js';
+import type { AhValues, QpAttributes, QpModifySpec } from '../types/qp-attributes.js';
+import type { QpState } from '../constants/qp.js';
 import type { WcBatch } from '../wc-batch.js';
 
 /**
@@ -81,19 +83,6 @@ export interface QpInitSpec {
   readonly access: number;
 }
 
-/** What `connect` passes to a provider besides the remote endpoint. */
-export interface ConnectSpec {
-  /** RNR retry count 0..7 (7 = retry for ever). */
-  readonly rnrRetry: number;
-  /** Minimum RNR NAK timer, `ibv_qp_attr.min_rnr_timer` encoding (0..31). */
-  readonly minRnrTimer: number;
-  /** Transport retry count 0..7. */
-  readonly retryCnt: number;
-  /** Local ACK timeout exponent (0..31): 4.096 us * 2^timeout. */
-  readonly timeout: number;
-  readonly maxRdAtomic: number;
-}
-
 export interface ContextBackend {
   readonly device: DeviceInfo;
   /** What the device can do (computed once per context). */
@@ -147,8 +136,18 @@ export interface QpBackend {
   /** `QpState` value. */
   state(): number;
   endpoint(): Endpoint;
-  /** INIT -> RTR -> RTS (RC/UC with a remote; UD with none). A new QP is already in INIT. */
-  connect(remote: Endpoint | null, spec: ConnectSpec): Promise<void>;
+  /**
+   * One step of the state machine: INIT -> INIT, INIT -> RTR or RTR -> RTS
+   * (a new QP is already in INIT; ERR goes through `toError`). The caller
+   * checked the transition and filled in every attribute.
+   * @throws RdmaError `ERR_UNREACHABLE` (loopback) for an RTR path to a GID no node has.
+   * @throws VerbsError when a native device refuses.
+   */
+  modify(step: Exclude<QpModifySpec, { readonly state: typeof QpState.ERR }>): Promise<void>;
+  /** Every attribute, as `ibv_query_qp` reports them. */
+  query(): QpAttributes;
+  /** The address vector from this QP's port to `remote` (a GRH where the link needs one). */
+  pathTo(remote: Endpoint): AhValues;
   /**
    * @throws RdmaError `ERR_BAD_STATE` before RTS (a QP in ERR accepts posts and flushes them).
    * @throws VerbsError `ENOMEM` when the queue is full. The loopback posts

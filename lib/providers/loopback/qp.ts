@@ -1,5 +1,9 @@
-import type { ConnectSpec, QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
+import type { QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
 import type { Endpoint } from '../../types/endpoint.js';
+import type {
+  AhValues, QpAttributes, QpInitAttributes, QpModifySpec, QpRtrValues, QpRtsAttributes,
+} from '../../types/qp-attributes.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { ENDPOINT_VERSION } from '../../types/endpoint.js';
 import { QpState, QpType } from '../../constants/qp.js';
 import { WcStatus } from '../../constants/wc-status.js';
@@ -31,12 +35,14 @@ export class LoopQp implements QpBackend, QpCore {
   readonly node: LoopNode;
   readonly sendCq: LoopCq;
   readonly recvCq: LoopCq;
-  readonly qkey: number;
   readonly #initialPsn: number;
   readonly #requester: Requester;
   readonly #responder: Responder;
   #state: number = QpState.INIT;
   #remote: RemotePath | null = null;
+  #init: Required<QpInitAttributes>;
+  #rtr: QpRtrValues | null = null;
+  #rts: Required<QpRtsAttributes> | null = null;
 
   constructor(node: LoopNode, pdId: number, init: QpInitSpec) {
     this.node = node;
@@ -45,7 +51,7 @@ export class LoopQp implements QpBackend, QpCore {
     this.sendCq = downcast(init.sendCq, LoopCq, 'init.sendCq', 'a completion queue of loop0');
     this.recvCq = downcast(init.recvCq, LoopCq, 'init.recvCq', 'a completion queue of loop0');
     const srq = init.srq === null ? null : downcast(init.srq, LoopSrq, 'init.srq', 'a shared receive queue of loop0');
-    this.qkey = init.qkey;
+    this.#init = { pkeyIndex: 0, port: 1, accessFlags: init.access, qkey: init.qkey };
     this.qpn = node.allocQpn();
     this.#initialPsn = Math.floor(Math.random() * 0x100_0000);
     this.#requester = new Requester(this, this.sendCq, init.maxSendWr);
@@ -63,24 +69,63 @@ export class LoopQp implements QpBackend, QpCore {
   endpoint(): Endpoint {
     return {
       v: ENDPOINT_VERSION, provider: ProviderName.LOOPBACK, lid: this.node.lid, gid: this.node.gid, gidIndex: 0,
-      qpn: this.qpn, psn: this.#initialPsn, qpType: this.type, ...(this.type === QpType.UD ? { qkey: this.qkey } : {}),
+      qpn: this.qpn, psn: this.#initialPsn, qpType: this.type, ...(this.type === QpType.UD ? { qkey: this.#init.qkey } : {}),
       mtu: LOOP_MTU, port: 1,
     };
   }
 
-  async connect(remote: Endpoint | null, spec: ConnectSpec): Promise<void> {
-    if (remote) {
-      const link = await this.node.resolve(remote.gid);
-      if (!link) {
-        throw new RdmaError('ERR_UNREACHABLE', `no loopback node with GID ${remote.gid} is reachable from here (the peer must use loop0 on this host, through the same hub, or in this process)`);
-      }
-      this.#remote = { gid: remote.gid, qpn: remote.qpn, lid: remote.lid };
+  /** loop0 routes by GID: the path names the peer's node GID. */
+  pathTo(remote: Endpoint): AhValues {
+    return { dlid: remote.lid, sl: 0, port: 1, grh: { dgid: remote.gid, sgidIndex: 0, hopLimit: 64, trafficClass: 0, flowLabel: 0 } };
+  }
+
+  /**
+   * INIT -> INIT (the responder's access flags and Q_Key), INIT -> RTR (the
+   * peer, resolved by GID; the responder expects `rqPsn`), RTR -> RTS (the
+   * requester numbers from `sqPsn` and retries as the attributes say).
+   * @throws InvalidArgumentError for an RTR path without a GID.
+   * @throws RdmaError `ERR_UNREACHABLE` when no node has the peer's GID.
+   */
+  async modify(step: Exclude<QpModifySpec, { readonly state: typeof QpState.ERR }>): Promise<void> {
+    if (step.state === QpState.INIT) {
+      this.#init = step.attrs;
+      this.#responder.configure(step.attrs.accessFlags, step.attrs.qkey);
+      return;
     }
-    // RTR: the responder expects the peer's first PSN.
-    this.#responder.start(remote?.psn ?? 0, spec.minRnrTimer);
-    // RTS: the requester numbers from this QP's own first PSN.
-    this.#requester.start(this.#initialPsn, spec);
+    if (step.state === QpState.RTR) {
+      const rtr = step.attrs;
+      if (rtr !== null) {
+        const gid = rtr.ahAttr.grh?.dgid;
+        if (gid === undefined) throw new InvalidArgumentError('attrs.ahAttr.grh', 'loop0 routes by GID: give the peer\'s GID in ahAttr.grh.dgid');
+        const link = await this.node.resolve(gid);
+        if (!link) {
+          throw new RdmaError('ERR_UNREACHABLE', `no loopback node with GID ${gid} is reachable from here (the peer must use loop0 on this host, through the same hub, or in this process)`);
+        }
+        this.#remote = { gid, qpn: rtr.destQpn, lid: rtr.ahAttr.dlid };
+      }
+      this.#rtr = rtr;
+      this.#responder.start(rtr?.rqPsn ?? 0, rtr?.minRnrTimer ?? 12);
+      this.#state = QpState.RTR;
+      return;
+    }
+    this.#rts = step.attrs;
+    this.#requester.start(step.attrs.sqPsn, step.attrs);
     this.#state = QpState.RTS;
+  }
+
+  /** The attributes as set (0 for those not set yet). */
+  query(): QpAttributes {
+    const init = this.#init;
+    const rtr = this.#rtr;
+    const rts = this.#rts;
+    const ud = this.type === QpType.UD;
+    return {
+      state: this.#state, pkeyIndex: init.pkeyIndex, port: init.port, accessFlags: ud ? 0 : init.accessFlags, qkey: ud ? init.qkey : 0,
+      pathMtu: rtr?.pathMtu ?? 0, destQpn: rtr?.destQpn ?? 0, rqPsn: rtr?.rqPsn ?? 0,
+      maxDestRdAtomic: rtr?.maxDestRdAtomic ?? 0, minRnrTimer: rtr?.minRnrTimer ?? 0, ahAttr: rtr?.ahAttr ?? null,
+      sqPsn: rts?.sqPsn ?? 0, timeout: rts?.timeout ?? 0, retryCnt: rts?.retryCnt ?? 0, rnrRetry: rts?.rnrRetry ?? 0,
+      maxRdAtomic: rts?.maxRdAtomic ?? 0,
+    };
   }
 
   postSend(wrs: readonly SendWrSpec[]): void {

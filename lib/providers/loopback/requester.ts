@@ -1,4 +1,5 @@
-import type { ConnectSpec, SendWrSpec } from '../../provider/spi.js';
+import type { SendWrSpec } from '../../provider/spi.js';
+import type { QpRtsAttributes } from '../../types/qp-attributes.js';
 import { QpState, QpType } from '../../constants/qp.js';
 import { WcStatus } from '../../constants/wc-status.js';
 import { SendFlags } from '../../constants/wr-opcode.js';
@@ -16,7 +17,7 @@ import { sgesInPd } from './local-access.js';
 import { ackTimeoutMs } from './rnr-timer.js';
 
 /** What the requester retransmits by: RNR retries (7 = for ever), transport retries, the local ACK timeout code. */
-export type RetryAttrs = Pick<ConnectSpec, 'rnrRetry' | 'retryCnt' | 'timeout'>;
+export type RetryAttrs = Required<Pick<QpRtsAttributes, 'rnrRetry' | 'retryCnt' | 'timeout'>>;
 
 const NO_RETRY: RetryAttrs = { rnrRetry: 0, retryCnt: 0, timeout: 0 };
 

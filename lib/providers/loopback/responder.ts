@@ -46,8 +46,8 @@ export class Responder {
   readonly #srq: LoopSrq | null;
   readonly #rq = new Fifo<RecvWrSpec>();
   readonly #maxWr: number;
-  readonly #access: number;
-  readonly #qkey: number;
+  #access: number;
+  #qkey: number;
   /** The next PSN it will execute. */
   #expectedPsn = 0;
   /** The delay an RNR NAK asks the requester to wait. */
@@ -60,6 +60,12 @@ export class Responder {
     this.#maxWr = init.maxRecvWr;
     this.#access = init.access;
     this.#qkey = init.qkey;
+  }
+
+  /** INIT -> INIT: new access flags and (UD) Q_Key. */
+  configure(access: number, qkey: number): void {
+    this.#access = access;
+    this.#qkey = qkey;
   }
 
   /** RTR: expect `expectedPsn` next; RNR NAKs ask for the delay of timer code `minRnrTimer`. */

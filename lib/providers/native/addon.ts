@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { DeviceAttributes, PortAttributes } from '../../types/device.js';
+import type { AhValues, QpAttributes, QpModifySpec } from '../../types/qp-attributes.js';
+import type { QpInitSpec } from '../../provider/spi.js';
 import { addonCandidates, LOCAL_ADDON_FILE } from './locate-addon.js';
 
 /** The packed-layout version this TypeScript code writes (must equal the addon's). */
@@ -47,45 +49,8 @@ export interface RawGid {
   readonly netdev?: string;
 }
 
-/** What `NativePd.createQp` takes besides the queues. */
-export interface NativeQpInit {
-  readonly type: number;
-  readonly maxSendWr: number;
-  readonly maxRecvWr: number;
-  readonly maxSge: number;
-  readonly maxInline: number;
-  readonly sqSigAll: boolean;
-  readonly qkey: number;
-  readonly access: number;
-  readonly port: number;
-}
-
-/** Address vector fields shared by `connect` and `createAh`. */
-export interface NativeAddressAttrs {
-  readonly dlid: number;
-  readonly isGlobal: boolean;
-  /** Peer GID, IPv6 notation. */
-  readonly dgid: string;
-  readonly sgidIndex: number;
-  readonly hopLimit: number;
-  /** Local port. */
-  readonly port: number;
-}
-
-/** What `NativeQp.connect` takes (UD reads `ownPsn` only). */
-export interface NativeConnectAttrs extends NativeAddressAttrs {
-  readonly remoteQpn: number;
-  readonly remotePsn: number;
-  readonly ownPsn: number;
-  /** `enum ibv_mtu`. */
-  readonly mtu: number;
-  readonly rnrRetry: number;
-  readonly minRnrTimer: number;
-  readonly retryCnt: number;
-  readonly timeout: number;
-  readonly maxRdAtomic: number;
-  readonly maxDestRdAtomic: number;
-}
+/** What `NativePd.createQp` takes besides the queues: the provider's `QpInitSpec` sizes and flags, and the port. */
+export type NativeQpInit = Omit<QpInitSpec, 'sendCq' | 'recvCq' | 'srq'> & { readonly port: number };
 
 /** An `ibv_mr`; keeps the registered memory alive until `close()`. */
 export interface NativeMrObject {
@@ -119,9 +84,14 @@ export interface NativeQpObject {
   postSend(buffer: ArrayBuffer, count: number): void;
   /** Post `count` packed receive requests as one chain. @throws VerbsError (ENOMEM when full). */
   postRecv(buffer: ArrayBuffer, count: number): void;
-  /** INIT -> RTR -> RTS. @throws VerbsError naming the failed transition. */
-  connect(attrs: NativeConnectAttrs): void;
-  toError(): void;
+  /**
+   * One `ibv_modify_qp` to `step.state` with `step.attrs`, read by the names
+   * of `QpModifySpec` (ERR takes none).
+   * @throws VerbsError naming both states.
+   */
+  modify(state: QpModifySpec['state'], attrs: QpModifySpec['attrs']): void;
+  /** `ibv_query_qp`: every attribute, by the names of `QpAttributes`. */
+  query(): QpAttributes;
   /** `enum ibv_qp_state` from `ibv_query_qp`. */
   state(): number;
   close(): void;
@@ -145,7 +115,7 @@ export interface NativePdObject {
   regMr(view: Uint8Array, access: number): NativeMrObject;
   createQp(sendCq: NativeCqObject, recvCq: NativeCqObject, srq: NativeSrqObject | null, init: NativeQpInit): NativeQpObject;
   createSrq(maxWr: number, maxSge: number): NativeSrqObject;
-  createAh(attrs: NativeAddressAttrs): NativeAhObject;
+  createAh(attrs: AhValues): NativeAhObject;
   close(): void;
 }
 

@@ -4,10 +4,11 @@ import type { NativeOpenOptions } from './options.js';
 import { nativeCapabilities } from './capabilities.js';
 import type { AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes } from '../../types/device.js';
 import type { Endpoint } from '../../types/endpoint.js';
+import type { AhValues } from '../../types/qp-attributes.js';
 import { asyncEventName } from '../../constants/async-event.js';
 import { GidType, LinkLayer, portStateName } from '../../constants/port.js';
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
-import type { NativeAddressAttrs, NativeContextObject, RawDeviceAttributes, RawPortAttributes } from './addon.js';
+import type { NativeContextObject, RawDeviceAttributes, RawPortAttributes } from './addon.js';
 import { chooseGid, isLinkLocalGid, type GidChoice } from './gid.js';
 import { sysfsGidAttrs, sysfsLinkLayer } from './sysfs.js';
 import { NativePd } from './pd.js';
@@ -136,17 +137,15 @@ export class NativeContext extends NativeObject<NativeContextObject> implements 
   }
 
   /** @internal Address vector to a peer: a GRH on RoCE (always) and on InfiniBand for non-link-local GIDs. */
-  addressTo(remote: Endpoint): NativeAddressAttrs {
+  addressTo(remote: Endpoint): AhValues {
     const linkLayer = this.raw.queryPort(this.port).linkLayer;
     const ethernet = linkLayer === LinkLayer.ETHERNET;
     const isGlobal = ethernet || !isLinkLocalGid(remote.gid);
     return {
       dlid: ethernet ? 0 : remote.lid,
-      isGlobal,
-      dgid: remote.gid,
-      sgidIndex: isGlobal ? this.gidChoice().index : 0,
-      hopLimit: HOP_LIMIT,
+      sl: 0,
       port: this.port,
+      grh: isGlobal ? { dgid: remote.gid, sgidIndex: this.gidChoice().index, hopLimit: HOP_LIMIT, trafficClass: 0, flowLabel: 0 } : null,
     };
   }
 

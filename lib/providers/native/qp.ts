@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
-import type { ConnectSpec, QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
+import type { QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
 import { ENDPOINT_VERSION, type Endpoint } from '../../types/endpoint.js';
+import type { AhValues, QpAttributes, QpModifySpec } from '../../types/qp-attributes.js';
 import { QpState, QpType } from '../../constants/qp.js';
 import { ProviderName } from '../../constants/provider-name.js';
 import type { NativeQpObject } from './addon.js';
@@ -10,8 +11,8 @@ import { badState } from './errors.js';
 import { NativeObject } from './native-object.js';
 
 /**
- * A native queue pair. Created in INIT (by the PD); `connect` runs
- * INIT -> RTR -> RTS; posts pack the whole array into one buffer and make
+ * A native queue pair. Created in INIT (by the PD); `modify` runs one
+ * `ibv_modify_qp` step, `query` is `ibv_query_qp`; posts pack the whole array into one buffer and make
  * one native call.
  */
 export class NativeQp extends NativeObject<NativeQpObject> implements QpBackend {
@@ -63,35 +64,31 @@ export class NativeQp extends NativeObject<NativeQpObject> implements QpBackend 
     };
   }
 
+  /** The address vector to the peer from the context's port (GRH on RoCE). @throws RdmaError `ERR_NO_GID`. */
+  pathTo(remote: Endpoint): AhValues {
+    return this.#ctx.addressTo(remote);
+  }
+
   /**
-   * INIT -> RTR -> RTS with path MTU = min(own active MTU, peer's), the
-   * peer's QPN and PSN, and a GRH on RoCE.
-   * @throws VerbsError naming the transition that failed. @throws RdmaError `ERR_NO_GID`.
+   * One `ibv_modify_qp`. Read/atomic depths above the device's limits
+   * (`maxQpInitRdAtom`, `maxQpRdAtom`) are lowered to them.
+   * @throws VerbsError naming both states. @throws RdmaError `ERR_NO_GID`.
    */
-  async connect(remote: Endpoint | null, spec: ConnectSpec): Promise<void> {
+  async modify(step: Exclude<QpModifySpec, { readonly state: typeof QpState.ERR }>): Promise<void> {
     const dev = this.#ctx.rawDeviceAttributes();
-    const base = {
-      ownPsn: this.#psn,
-      rnrRetry: spec.rnrRetry,
-      minRnrTimer: spec.minRnrTimer,
-      retryCnt: spec.retryCnt,
-      timeout: spec.timeout,
-      maxRdAtomic: Math.min(spec.maxRdAtomic, dev.maxQpInitRdAtom),
-      maxDestRdAtomic: Math.min(spec.maxRdAtomic, dev.maxQpRdAtom),
-    };
-    if (remote === null) {
-      this.raw.connect({ ...base, remoteQpn: 0, remotePsn: 0, mtu: 0, dlid: 0, isGlobal: false, dgid: '', sgidIndex: 0, hopLimit: 0, port: this.#ctx.port });
+    if (step.state === QpState.RTR && step.attrs !== null) {
+      this.raw.modify(step.state, { ...step.attrs, maxDestRdAtomic: Math.min(step.attrs.maxDestRdAtomic, dev.maxQpRdAtom) });
+    } else if (step.state === QpState.RTS) {
+      this.raw.modify(step.state, { ...step.attrs, maxRdAtomic: Math.min(step.attrs.maxRdAtomic, dev.maxQpInitRdAtom) });
+      this.#ready = true;
     } else {
-      const own = this.#ctx.portAttributes();
-      this.raw.connect({
-        ...base,
-        ...this.#ctx.addressTo(remote),
-        remoteQpn: remote.qpn,
-        remotePsn: remote.psn,
-        mtu: Math.min(own.activeMtu, remote.mtu),
-      });
+      this.raw.modify(step.state, step.attrs);
     }
-    this.#ready = true;
+  }
+
+  /** `ibv_query_qp`. @throws VerbsError. */
+  query(): QpAttributes {
+    return this.raw.query();
   }
 
   /**
@@ -112,7 +109,7 @@ export class NativeQp extends NativeObject<NativeQpObject> implements QpBackend 
 
   /** Move to ERR: outstanding requests flush. */
   toError(): void {
-    this.raw.toError();
+    this.raw.modify(QpState.ERR, null);
     this.#errored = true;
   }
 }

@@ -1,0 +1,87 @@
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { ACCESS_KNOWN_MASK } from '../constants/access.js';
+import type {
+  AhAttributes, AhValues, GlobalRoute, QpInitAttributes, QpRtrAttributes, QpRtrValues, QpRtsAttributes,
+} from '../types/qp-attributes.js';
+import { checkInt, describe } from './numbers.js';
+
+/** What attribute checks need to know about the device and QP. */
+export interface AttributeLimits {
+  /** The port defaults go to (the context's). */
+  readonly port: number;
+  /** Ports are 1..physPortCnt. */
+  readonly physPortCnt: number;
+}
+
+const PSN_MAX = 0xff_ffff;
+
+function object<T>(name: string, value: T | undefined, optional: boolean): T | Record<string, never> {
+  if (value === undefined && optional) return {};
+  if (value === null || typeof value !== 'object') throw new InvalidArgumentError(name, `must be an object, got ${describe(value)}`);
+  return value;
+}
+
+function port(name: string, value: number | undefined, limits: AttributeLimits): number {
+  return checkInt(name, value ?? limits.port, 1, limits.physPortCnt);
+}
+
+/** @throws InvalidArgumentError naming the bad field. */
+export function checkInitAttributes(value: QpInitAttributes | undefined, limits: AttributeLimits, defaults: { accessFlags: number; qkey: number }): Required<QpInitAttributes> {
+  const a: QpInitAttributes = object('attrs', value, true);
+  return {
+    pkeyIndex: checkInt('attrs.pkeyIndex', a.pkeyIndex ?? 0, 0, 0xffff),
+    port: port('attrs.port', a.port, limits),
+    accessFlags: checkInt('attrs.accessFlags', a.accessFlags ?? defaults.accessFlags, 0, ACCESS_KNOWN_MASK),
+    qkey: checkInt('attrs.qkey', a.qkey ?? defaults.qkey, 0, 0xffff_ffff),
+  };
+}
+
+function checkGrh(name: string, value: GlobalRoute): Required<GlobalRoute> {
+  const g: GlobalRoute = object(name, value, false) as GlobalRoute;
+  if (typeof g.dgid !== 'string' || g.dgid.length === 0 || g.dgid.length > 64) {
+    throw new InvalidArgumentError(`${name}.dgid`, `must be a GID in IPv6 notation, got ${describe(g.dgid)}`);
+  }
+  return {
+    dgid: g.dgid,
+    sgidIndex: checkInt(`${name}.sgidIndex`, g.sgidIndex, 0, 0xffff),
+    hopLimit: checkInt(`${name}.hopLimit`, g.hopLimit ?? 64, 0, 255),
+    trafficClass: checkInt(`${name}.trafficClass`, g.trafficClass ?? 0, 0, 255),
+    flowLabel: checkInt(`${name}.flowLabel`, g.flowLabel ?? 0, 0, 0xf_ffff),
+  };
+}
+
+/** @throws InvalidArgumentError naming the bad field. */
+export function checkAhAttributes(name: string, value: AhAttributes, limits: AttributeLimits): AhValues {
+  const a: AhAttributes = object(name, value, false) as AhAttributes;
+  return {
+    dlid: checkInt(`${name}.dlid`, a.dlid, 0, 0xffff),
+    sl: checkInt(`${name}.sl`, a.sl ?? 0, 0, 15),
+    port: port(`${name}.port`, a.port, limits),
+    grh: a.grh === undefined ? null : checkGrh(`${name}.grh`, a.grh),
+  };
+}
+
+/** @throws InvalidArgumentError naming the bad field. */
+export function checkRtrAttributes(value: QpRtrAttributes, limits: AttributeLimits): QpRtrValues {
+  const a: QpRtrAttributes = object('attrs', value, false) as QpRtrAttributes;
+  return {
+    pathMtu: checkInt('attrs.pathMtu', a.pathMtu, 1, 5),
+    destQpn: checkInt('attrs.destQpn', a.destQpn, 0, 0xff_ffff),
+    rqPsn: checkInt('attrs.rqPsn', a.rqPsn, 0, PSN_MAX),
+    maxDestRdAtomic: checkInt('attrs.maxDestRdAtomic', a.maxDestRdAtomic ?? 1, 0, 16),
+    minRnrTimer: checkInt('attrs.minRnrTimer', a.minRnrTimer ?? 12, 0, 31),
+    ahAttr: checkAhAttributes('attrs.ahAttr', a.ahAttr, limits),
+  };
+}
+
+/** @throws InvalidArgumentError naming the bad field. */
+export function checkRtsAttributes(value: QpRtsAttributes): Required<QpRtsAttributes> {
+  const a: QpRtsAttributes = object('attrs', value, false) as QpRtsAttributes;
+  return {
+    sqPsn: checkInt('attrs.sqPsn', a.sqPsn, 0, PSN_MAX),
+    timeout: checkInt('attrs.timeout', a.timeout ?? 14, 0, 31),
+    retryCnt: checkInt('attrs.retryCnt', a.retryCnt ?? 7, 0, 7),
+    rnrRetry: checkInt('attrs.rnrRetry', a.rnrRetry ?? 7, 0, 7),
+    maxRdAtomic: checkInt('attrs.maxRdAtomic', a.maxRdAtomic ?? 1, 0, 16),
+  };
+}
