@@ -4,6 +4,7 @@ import type { DeviceCapabilities } from './provider/capabilities.js';
 import type { AsyncEvent, DeviceAttributes, DeviceInfo, GidEntry, PortAttributes } from './types/device.js';
 import { Lifetime } from './lifetime.js';
 import { checkInt } from './validate/numbers.js';
+import { checkOptions, optionShape } from './validate/options.js';
 import { ProtectionDomain } from './protection-domain.js';
 import { CompletionQueue } from './completion-queue.js';
 
@@ -12,6 +13,8 @@ export interface CqInit {
   /** Capacity in completions, 1..65536; default 256. Overrunning it is an error, never a silent drop. */
   readonly depth?: number;
 }
+
+const CQ_INIT = optionShape<CqInit>({ depth: 'integer' });
 
 /** Events a `Context` emits. */
 export interface ContextEvents {
@@ -92,10 +95,11 @@ export class Context extends EventEmitter<ContextEvents> {
 
   /**
    * Create a completion queue with its completion channel (`ibv_create_cq`).
-   * @throws InvalidArgumentError for a bad depth. @throws VerbsError when refused. @throws ClosedError when closed.
+   * @throws InvalidArgumentError for a bad depth or an unknown key. @throws VerbsError when refused. @throws ClosedError when closed.
    */
   createCq(init: CqInit = {}): CompletionQueue {
     this.#life.assertOpen();
+    checkOptions('createCq()', 'init', init, CQ_INIT);
     const depth = checkInt('init.depth', init.depth ?? 256, 1, 65536);
     return new CompletionQueue(this, this.#backend.createCq(depth), depth, this.#life);
   }

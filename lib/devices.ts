@@ -1,5 +1,6 @@
 import type { DeviceInfo, ProviderStatus } from './types/device.js';
-import type { ProviderBackend } from './provider/spi.js';
+import type { ContextBackend, ProviderBackend } from './provider/spi.js';
+import { checkGidIndexOption } from './provider/port-options.js';
 import { checkOpenOptions, providers, type OpenOptions } from './providers/registry.js';
 import { Context } from './context.js';
 import { RdmaError } from './errors/rdma-error.js';
@@ -36,7 +37,8 @@ export function listDevices(): DeviceInfo[] {
 /**
  * Open a device. With no name: `VRDMA_DEVICE` when set, else the first
  * native device with an active port, else `loop0`.
- * @throws InvalidArgumentError for a malformed name, an option no provider reads, or a malformed option.
+ * @throws InvalidArgumentError for a malformed name, an option no provider reads (with the nearest known one),
+ *   an option of the wrong type, a port the device does not have, or a GID index that is not populated.
  * @throws RdmaError `ERR_NO_DEVICE` naming the devices there are and why a provider is unavailable.
  * @throws VerbsError when the device cannot be opened.
  */
@@ -49,7 +51,7 @@ export async function openDevice(name?: string, options: OpenOptions = {}): Prom
   if (wanted !== undefined) {
     for (const p of providers()) {
       if (!safeStatus(p).available) continue;
-      if (p.listDevices().some((d) => d.name === wanted)) return new Context(await p.open(wanted, options));
+      if (p.listDevices().some((d) => d.name === wanted)) return new Context(await openBackend(p, wanted, options));
     }
     throw noDevice(wanted);
   }
@@ -58,7 +60,7 @@ export async function openDevice(name?: string, options: OpenOptions = {}): Prom
     for (const d of p.listDevices()) {
       let backend;
       try {
-        backend = await p.open(d.name, options);
+        backend = await openBackend(p, d.name, options);
       } catch {
         continue;
       }
@@ -74,7 +76,25 @@ export async function openDevice(name?: string, options: OpenOptions = {}): Prom
   }
   const loop = providers().find((p) => p.name === ProviderName.LOOPBACK);
   if (!loop) throw noDevice(LOOPBACK_DEVICE);
-  return new Context(await loop.open(LOOPBACK_DEVICE, options));
+  return new Context(await openBackend(loop, LOOPBACK_DEVICE, options));
+}
+
+/**
+ * Open a device and check that `options.gidIndex` names a populated GID of
+ * the endpoint port (the provider has checked the port).
+ * @throws InvalidArgumentError for an unpopulated GID index (the device is closed then).
+ */
+async function openBackend(p: ProviderBackend<OpenOptions>, name: string, options: OpenOptions): Promise<ContextBackend> {
+  const backend = await p.open(name, options);
+  if (options.gidIndex === undefined) return backend;
+  try {
+    const port = options.port ?? 1;
+    checkGidIndexOption(name, port, backend.gidTable(port), options.gidIndex);
+  } catch (err) {
+    backend.close();
+    throw err;
+  }
+  return backend;
 }
 
 function noDevice(name: string): RdmaError {

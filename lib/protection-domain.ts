@@ -8,6 +8,7 @@ import { InvalidArgumentError } from './errors/invalid-argument-error.js';
 import { UnsupportedError } from './errors/unsupported-error.js';
 import { checkEndpoint } from './validate/endpoint.js';
 import { checkInt, describe } from './validate/numbers.js';
+import { checkOptions, optionShape } from './validate/options.js';
 import { MemoryRegion } from './memory-region.js';
 import { QueuePair } from './queue-pair.js';
 import { CompletionQueue } from './completion-queue.js';
@@ -51,6 +52,13 @@ export interface SrqInit {
   readonly maxSge?: number;
 }
 
+const QP_INIT = optionShape<QueuePairInit>({
+  type: 'integer', sendCq: CompletionQueue, recvCq: CompletionQueue, srq: SharedReceiveQueue, maxSendWr: 'integer',
+  maxRecvWr: 'integer', maxSge: 'integer', maxInline: 'integer', sqSigAll: 'boolean', qkey: 'integer', access: 'integer',
+});
+
+const SRQ_INIT = optionShape<SrqInit>({ maxWr: 'integer', maxSge: 'integer' });
+
 /** The default UD Q_Key. */
 export const DEFAULT_QKEY = 0x11111111;
 
@@ -91,14 +99,14 @@ export class ProtectionDomain extends Resource<PdBackend> {
   /**
    * Create a queue pair (`ibv_create_qp`) and move it to INIT, so receives
    * can be posted before `connect()`.
-   * @throws InvalidArgumentError for a bad type, size, or a CQ/SRQ of another context or PD.
+   * @throws InvalidArgumentError for an unknown key, a value of the wrong type, a bad type or size, or a CQ/SRQ of another context or PD.
    * @throws UnsupportedError when the device does not offer the type.
    * @throws VerbsError when a native device refuses.
    * @throws ClosedError when the PD, a CQ or the SRQ is closed.
    */
   createQp(init: QueuePairInit): QueuePair {
     this.life.assertOpen();
-    if (init === null || typeof init !== 'object') throw new InvalidArgumentError('init', `must be an object, got ${describe(init)}`);
+    checkOptions('createQp()', 'init', init, QP_INIT);
     const type = init.type;
     if (type !== QpType.RC && type !== QpType.UC && type !== QpType.UD) {
       throw new InvalidArgumentError('init.type', `must be QpType.RC, QpType.UC or QpType.UD, got ${describe(type)}`);
@@ -122,7 +130,6 @@ export class ProtectionDomain extends Resource<PdBackend> {
       maxInline: checkInt('init.maxInline', init.maxInline ?? 64, 0, 1024),
       sqSigAll: init.sqSigAll ?? false,
     };
-    if (typeof caps.sqSigAll !== 'boolean') throw new InvalidArgumentError('init.sqSigAll', 'must be a boolean');
     const qkey = checkInt('init.qkey', init.qkey ?? DEFAULT_QKEY, 0, 0xffff_ffff);
     const access = checkInt('init.access', init.access ?? (Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC), 0, ACCESS_KNOWN_MASK);
     const backend = this.raw.createQp({
@@ -133,12 +140,13 @@ export class ProtectionDomain extends Resource<PdBackend> {
 
   /**
    * Create a shared receive queue (`ibv_create_srq`).
-   * @throws InvalidArgumentError for bad sizes.
+   * @throws InvalidArgumentError for bad sizes or an unknown key.
    * @throws UnsupportedError when the device has no SRQs (`context.capabilities.srq`), or VerbsError when refused.
    * @throws ClosedError when the PD is closed.
    */
   createSrq(init: SrqInit = {}): SharedReceiveQueue {
     this.life.assertOpen();
+    checkOptions('createSrq()', 'init', init, SRQ_INIT);
     const maxWr = checkInt('init.maxWr', init.maxWr ?? 256, 1, 16384);
     const maxSge = checkInt('init.maxSge', init.maxSge ?? 4, 1, 32);
     if (!this.context.capabilities.srq) {
@@ -154,7 +162,7 @@ export class ProtectionDomain extends Resource<PdBackend> {
    */
   createAddressHandle(remote: Endpoint): AddressHandle {
     this.life.assertOpen();
-    const ep = checkEndpoint('remote', remote);
+    const ep = checkEndpoint('createAddressHandle()', 'remote', remote);
     return new AddressHandle(this, this.raw.createAh(ep), ep, this.life);
   }
 

@@ -17,6 +17,7 @@ import { checkTransition } from './validate/qp-transition.js';
 import {
   checkInitAttributes, checkRtrAttributes, checkRtsAttributes, type AttributeLimits,
 } from './validate/qp-attributes.js';
+import { checkOptions, optionShape } from './validate/options.js';
 import type { ProtectionDomain } from './protection-domain.js';
 import type { CompletionQueue } from './completion-queue.js';
 import type { SharedReceiveQueue } from './shared-receive-queue.js';
@@ -106,7 +107,7 @@ export class QueuePair extends Resource<QpBackend> {
     if (this.caps.type === QpType.UD) {
       if (remote !== undefined) throw new InvalidArgumentError('remote', 'a UD queue pair connects to no single peer: call connect() with no endpoint, and address each send with an AddressHandle');
     } else {
-      peer = checkEndpoint('remote', remote);
+      peer = checkEndpoint('connect()', 'remote', remote);
       if (peer.qpType !== this.caps.type) {
         throw new InvalidArgumentError('remote.qpType', `peer QP is ${qpTypeName(peer.qpType)}, this QP is ${qpTypeName(this.caps.type)}`);
       }
@@ -231,8 +232,12 @@ export class QueuePair extends Resource<QpBackend> {
   }
 }
 
+const CONNECT_OPTIONS = optionShape<ConnectOptions>({
+  rnrRetry: 'integer', minRnrTimer: 'integer', retryCnt: 'integer', timeout: 'integer', maxRdAtomic: 'integer',
+});
+
 function toConnectSpec(o: ConnectOptions): Required<ConnectOptions> {
-  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('options', 'must be an object');
+  checkOptions('connect()', 'options', o, CONNECT_OPTIONS);
   return {
     rnrRetry: checkInt('options.rnrRetry', o.rnrRetry ?? 7, 0, 7),
     minRnrTimer: checkInt('options.minRnrTimer', o.minRnrTimer ?? 12, 0, 31),

@@ -13,16 +13,18 @@ import type { Endpoint } from '../types/endpoint.js';
 import type { AhValues, QpAttributes, QpModifySpec } from '../types/qp-attributes.js';
 import type { QpState } from '../constants/qp.js';
 import type { WcBatch } from '../wc-batch.js';
+import type { OptionShape } from '../validate/options.js';
 
 /**
  * A provider: one source of devices. `Options` is its own `openDevice()`
- * options type; `openOptions` names its keys (the registry rejects a key no
- * provider declares, and hands each provider the options as given).
+ * options type; `openOptions` names its keys with their types (the registry
+ * rejects a key no provider declares or a value of the wrong type, and
+ * hands each provider the options as given; the provider checks ranges).
  */
 export interface ProviderBackend<Options extends object = object> {
   readonly name: ProviderName;
-  /** The keys of `Options`. */
-  readonly openOptions: readonly (keyof Options & string)[];
+  /** The keys of `Options`, with their types. */
+  readonly openOptions: Partial<OptionShape<Options>>;
   status(): ProviderStatus;
   /** Its devices, with everything it knows about them (SR-IOV role included). */
   listDevices(): DeviceInfo[];

@@ -3,7 +3,7 @@
  * `openDevice()` options type made of each provider's own options.
  */
 import type { ProviderBackend } from '../provider/spi.js';
-import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { checkOptions, optionShape, type OptionShape } from '../validate/options.js';
 import { nativeProvider } from './native/provider.js';
 import type { NativeOpenOptions } from './native/options.js';
 import { loopbackProvider } from './loopback/provider.js';
@@ -23,18 +23,16 @@ export function providers(): readonly ProviderBackend<OpenOptions>[] {
   return all;
 }
 
+let shape: OptionShape | undefined;
+
 /**
- * Check the shape of `openDevice()` options: an object whose keys some
- * provider reads (each provider checks its own values).
- * @throws InvalidArgumentError for a non-object or an unknown key.
+ * Check `openDevice()` options: an object whose keys some provider reads,
+ * each of the type that provider declares (the provider checks ranges).
+ * @throws InvalidArgumentError for a non-object, an unknown key (with the
+ *   nearest known one) or a value of the wrong type.
  */
 export function checkOpenOptions(options: unknown): OpenOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'must be an object');
-  const known = new Set<string>(all.flatMap((p) => p.openOptions));
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      throw new InvalidArgumentError(`options.${key}`, `is not an option of any provider (known: ${[...known].join(', ')})`);
-    }
-  }
+  shape ??= optionShape<OpenOptions>(Object.assign({}, ...all.map((p) => p.openOptions)) as OptionShape<OpenOptions>);
+  checkOptions('openDevice()', 'options', options, shape);
   return options as OpenOptions;
 }

@@ -6,14 +6,12 @@ import { readPciFunction } from './pci-function.js';
 import { hasSriov, listVirtfns, physfnOf, readSriovCapability } from './sriov-capability.js';
 import { isRdmaDeviceName } from './rdma-device.js';
 import { isSoftwareRdmaDevice, readSoftwareDevice } from './software-device.js';
-import { defaultSysfsRoot } from './sysfs-root.js';
+import { defaultSysfsRoot, SYSFS_ROOT_OPTIONS, type SysfsRootOptions } from './sysfs-root.js';
+import { checkOptions } from '../validate/options.js';
 import { SysfsNotFoundError } from './errors/sysfs-not-found-error.js';
 
 /** Options for `discoverSriov()`. */
-export interface DiscoverOptions {
-  /** The sysfs root to read; default `VRDMA_SYSFS` or `/sys`. */
-  readonly sysfsRoot?: string;
-}
+export type DiscoverOptions = SysfsRootOptions;
 
 interface PciEntry {
   readonly pciAddress: string;
@@ -66,10 +64,12 @@ function readSoftwareDevices(root: string, warn: (m: string) => void): SoftwareR
  * is left out and described in `warnings`.
  *
  * @param options - `sysfsRoot`, default `VRDMA_SYSFS` or `/sys`.
+ * @throws InvalidArgumentError (`ERR_INVALID_ARG`) for an unknown or mistyped option.
  * @throws SysfsNotFoundError (`ERR_NO_SYSFS`) when the root has neither
  *   `bus/pci/devices` nor `class/infiniband`.
  */
 export function discoverSriov(options: DiscoverOptions = {}): SriovTopology {
+  checkOptions('discoverSriov()', 'options', options, SYSFS_ROOT_OPTIONS);
   const root = options.sysfsRoot ?? defaultSysfsRoot();
   const hasPci = isDirectory(join(root, 'bus', 'pci', 'devices'));
   const hasIb = isDirectory(join(root, 'class', 'infiniband'));

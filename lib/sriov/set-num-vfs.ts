@@ -2,7 +2,8 @@ import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
-import { defaultSysfsRoot } from './sysfs-root.js';
+import { defaultSysfsRoot, SYSFS_ROOT_OPTIONS, type SysfsRootOptions } from './sysfs-root.js';
+import { checkOptions } from '../validate/options.js';
 import { isDirectory, readAttr, parseIntStrict, resolvePath } from './sysfs-read.js';
 import { normalizePciAddress } from './pci-address.js';
 import { physfnOf } from './sriov-capability.js';
@@ -13,10 +14,7 @@ import { VfLimitError } from './errors/vf-limit-error.js';
 import { SriovWriteError } from './errors/sriov-write-error.js';
 
 /** Options for `setNumVfs()`. */
-export interface SetNumVfsOptions {
-  /** The sysfs root; default `VRDMA_SYSFS` or `/sys`. */
-  readonly sysfsRoot?: string;
-}
+export type SetNumVfsOptions = SysfsRootOptions;
 
 /** What `setNumVfs()` did. */
 export interface SetNumVfsResult {
@@ -53,7 +51,7 @@ async function writeNumVfs(path: string, value: number): Promise<void> {
  * @param pciAddress - the PF, `"0000:3b:00.0"` (the short `"3b:00.0"` is taken as domain 0).
  * @param count - an integer from 0 to `sriov_totalvfs`.
  * @param options - `sysfsRoot`, default `VRDMA_SYSFS` or `/sys`.
- * @throws InvalidArgumentError (`ERR_INVALID_ARG`) for a malformed address or a count that is not a non-negative integer.
+ * @throws InvalidArgumentError (`ERR_INVALID_ARG`) for a malformed address, a count that is not a non-negative integer, or an unknown or mistyped option.
  * @throws PciDeviceNotFoundError (`ERR_NO_DEVICE`) when no such PCI function exists.
  * @throws NoSriovError (`ERR_NO_SRIOV`) when the function has no SR-IOV capability or is itself a VF.
  * @throws VfLimitError (`ERR_VF_LIMIT`) when `count` exceeds `sriov_totalvfs`.
@@ -68,6 +66,7 @@ export async function setNumVfs(pciAddress: string, count: number, options: SetN
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
     throw new InvalidArgumentError('count', `must be a non-negative integer, got ${typeof count === 'number' ? count : typeof count}`);
   }
+  checkOptions('setNumVfs()', 'options', options, SYSFS_ROOT_OPTIONS);
   const root = options.sysfsRoot ?? defaultSysfsRoot();
   const dir = resolvePath(join(root, 'bus', 'pci', 'devices', address));
   if (dir === undefined || !isDirectory(dir)) {

@@ -5,7 +5,8 @@ import { checkInt, describe, MAX_WR_ID } from './numbers.js';
 import { toSgeSpecs } from './sge.js';
 
 /**
- * Validate one receive work request or an array of them.
+ * Validate one receive work request or an array of them: the fields it
+ * reads, by type and range (other keys are not looked for, to keep posting cheap).
  * @throws InvalidArgumentError naming the bad field (`wr[3].sgList[0].length`).
  */
 export function toRecvWrSpecs(input: RecvWorkRequest | readonly RecvWorkRequest[], maxSge: number): RecvWrSpec[] {

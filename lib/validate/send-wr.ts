@@ -8,6 +8,7 @@ import type { SendWorkRequest } from '../types/work-request.js';
 import { AddressHandle } from '../address-handle.js';
 import { checkInt, checkU64, describe, MAX_WR_ID } from './numbers.js';
 import { toSgeSpecs } from './sge.js';
+import { checkOptionalBoolean } from './options.js';
 
 /** What send validation needs to know about the QP. */
 export interface SendLimits {
@@ -28,6 +29,9 @@ function checkOpcodeForType(at: string, op: WrOpcodeTraits, type: number): void 
 
 /**
  * Validate one send work request or an array of them against the QP.
+ * Every field it reads is checked for type and range; keys it does not
+ * read are not looked for (that would cost each post a walk over the
+ * request's keys), so a misspelt optional field is ignored like an absent one.
  * @throws InvalidArgumentError naming the bad field.
  * @throws UnsupportedError for an opcode the QP type does not allow.
  * @throws ClosedError when a region or address handle is closed.
@@ -50,6 +54,10 @@ function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSp
   const { sges, length } = toSgeSpecs(`${at}.sgList`, wr.sgList, qp.maxSge);
   if (length > MAX_MESSAGE) throw new InvalidArgumentError(`${at}.sgList`, `message of ${length} bytes exceeds 2^31`);
 
+  checkOptionalBoolean('postSend()', at, 'signaled', wr.signaled);
+  checkOptionalBoolean('postSend()', at, 'solicited', wr.solicited);
+  checkOptionalBoolean('postSend()', at, 'fence', wr.fence);
+  checkOptionalBoolean('postSend()', at, 'inline', wr.inline);
   let flags = 0;
   if (wr.signaled ?? true) flags |= SendFlags.SIGNALED;
   if (qp.sqSigAll) flags |= SendFlags.SIGNALED;

@@ -20,5 +20,5 @@ export const LOOP_CAPABILITIES: DeviceCapabilities = {
   maxSrqWr: A.maxSrqWr,
   maxMrSize: A.maxMrSize,
   maxQpRdAtom: A.maxQpRdAtom,
-  openOptions: LOOPBACK_OPEN_OPTIONS,
+  openOptions: Object.keys(LOOPBACK_OPEN_OPTIONS),
 };

@@ -1,5 +1,12 @@
-/** The `openDevice()` options the loopback provider (`loop0`) reads. */
-export interface LoopbackOpenOptions {
+import { PORT_OPEN_OPTIONS, type PortOpenOptions } from '../../provider/port-options.js';
+import { optionShape } from '../../validate/options.js';
+
+/**
+ * The `openDevice()` options the loopback provider (`loop0`) reads. `loop0`
+ * has one port (1) with one GID (index 0): `port` and `gidIndex` may only
+ * name those.
+ */
+export interface LoopbackOpenOptions extends PortOpenOptions {
   /** Use the per-user hub (default true); false keeps the device private to this process (its worker threads still reach it). */
   readonly hub?: boolean;
   /** The hub's address (a Unix socket path or `tcp://host:port`); default `VRDMA_HUB` or the per-user socket. */
@@ -8,5 +15,7 @@ export interface LoopbackOpenOptions {
   readonly hubToken?: string;
 }
 
-/** The keys of `LoopbackOpenOptions`. */
-export const LOOPBACK_OPEN_OPTIONS = ['hub', 'hubAddress', 'hubToken'] as const satisfies readonly (keyof LoopbackOpenOptions)[];
+/** The keys and types of `LoopbackOpenOptions`. */
+export const LOOPBACK_OPEN_OPTIONS = optionShape<LoopbackOpenOptions>({
+  ...PORT_OPEN_OPTIONS, hub: 'boolean', hubAddress: 'string', hubToken: 'string',
+});

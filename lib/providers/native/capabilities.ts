@@ -25,6 +25,6 @@ export function nativeCapabilities(a: RawDeviceAttributes): DeviceCapabilities {
     maxSrqWr: a.maxSrq > 0 ? a.maxSrqWr : 0,
     maxMrSize: a.maxMrSize,
     maxQpRdAtom: a.maxQpRdAtom,
-    openOptions: NATIVE_OPEN_OPTIONS,
+    openOptions: Object.keys(NATIVE_OPEN_OPTIONS),
   };
 }

@@ -7,7 +7,7 @@ import type { Endpoint } from '../../types/endpoint.js';
 import type { AhValues } from '../../types/qp-attributes.js';
 import { asyncEventName } from '../../constants/async-event.js';
 import { GidType, LinkLayer, portStateName } from '../../constants/port.js';
-import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+import { checkPortOption } from '../../provider/port-options.js';
 import type { NativeContextObject, RawDeviceAttributes, RawPortAttributes } from './addon.js';
 import { chooseGid, isLinkLocalGid, type GidChoice } from './gid.js';
 import { sysfsGidAttrs, sysfsLinkLayer } from './sysfs.js';
@@ -37,22 +37,15 @@ export class NativeContext extends NativeObject<NativeContextObject> implements 
   #listener: (event: AsyncEvent) => void = () => {};
 
   /**
-   * @throws InvalidArgumentError for a port the device does not have or a bad GID index (the raw context is closed then).
+   * @throws InvalidArgumentError for a port the device does not have (the raw context is closed then).
    */
   constructor(raw: NativeContextObject, device: DeviceInfo, ibdevPath: string, options: NativeOpenOptions) {
     super(raw);
     this.device = device;
     this.#ibdevPath = ibdevPath;
     try {
-      const ports = this.rawDeviceAttributes().physPortCnt;
-      const port = options.port ?? 1;
-      if (!Number.isInteger(port) || port < 1 || port > ports) {
-        throw new InvalidArgumentError('options.port', `${device.name} has port${ports === 1 ? ' 1' : `s 1..${ports}`}, not ${String(port)}`);
-      }
+      const port = checkPortOption(device.name, this.rawDeviceAttributes().physPortCnt, options.port);
       const gidIndex = options.gidIndex;
-      if (gidIndex !== undefined && (!Number.isInteger(gidIndex) || gidIndex < 0 || gidIndex > 0xffff)) {
-        throw new InvalidArgumentError('options.gidIndex', `must be an integer from 0 to 65535, got ${String(gidIndex)}`);
-      }
       this.port = port;
       this.#gidIndex = gidIndex;
     } catch (err) {

@@ -1,10 +1,8 @@
-/** The `openDevice()` options the native provider reads. */
-export interface NativeOpenOptions {
-  /** Port to use for endpoints; default 1. */
-  readonly port?: number;
-  /** GID index to use for endpoints; default: chosen automatically (see docs/native.md). */
-  readonly gidIndex?: number;
-}
+import type { PortOpenOptions } from '../../provider/port-options.js';
+import { PORT_OPEN_OPTIONS } from '../../provider/port-options.js';
 
-/** The keys of `NativeOpenOptions`. */
-export const NATIVE_OPEN_OPTIONS = ['port', 'gidIndex'] as const satisfies readonly (keyof NativeOpenOptions)[];
+/** The `openDevice()` options the native provider reads: the port and GID endpoints use. */
+export type NativeOpenOptions = PortOpenOptions;
+
+/** The keys and types of `NativeOpenOptions`. */
+export const NATIVE_OPEN_OPTIONS = PORT_OPEN_OPTIONS;
