@@ -4,6 +4,7 @@ import type {
   AhAttributes, AhValues, GlobalRoute, QpInitAttributes, QpRtrAttributes, QpRtrValues, QpRtsAttributes,
 } from '../types/qp-attributes.js';
 import { checkInt, describe } from './numbers.js';
+import { checkOptions, optionShape, type OptionShape } from './options.js';
 
 /** What attribute checks need to know about the device and QP. */
 export interface AttributeLimits {
@@ -15,19 +16,28 @@ export interface AttributeLimits {
 
 const PSN_MAX = 0xff_ffff;
 
-function object<T>(name: string, value: T | undefined, optional: boolean): T | Record<string, never> {
+const INIT_ATTRIBUTES = optionShape<QpInitAttributes>({ pkeyIndex: 'integer', port: 'integer', accessFlags: 'integer', qkey: 'integer' });
+const GLOBAL_ROUTE = optionShape<GlobalRoute>({ dgid: 'string', sgidIndex: 'integer', hopLimit: 'integer', trafficClass: 'integer', flowLabel: 'integer' });
+const AH_ATTRIBUTES = optionShape<AhAttributes>({ dlid: 'integer', sl: 'integer', port: 'integer', grh: 'object' });
+const RTR_ATTRIBUTES = optionShape<QpRtrAttributes>({
+  pathMtu: 'integer', destQpn: 'integer', rqPsn: 'integer', maxDestRdAtomic: 'integer', minRnrTimer: 'integer', ahAttr: 'object',
+});
+const RTS_ATTRIBUTES = optionShape<QpRtsAttributes>({ sqPsn: 'integer', timeout: 'integer', retryCnt: 'integer', rnrRetry: 'integer', maxRdAtomic: 'integer' });
+
+/** The attributes object, checked for unknown keys and types (`{}` when optional and absent). */
+function object<T extends object>(name: string, value: T | undefined, optional: boolean, shape: OptionShape<T>): T | Record<string, never> {
   if (value === undefined && optional) return {};
-  if (value === null || typeof value !== 'object') throw new InvalidArgumentError(name, `must be an object, got ${describe(value)}`);
-  return value;
+  checkOptions('modify()', name, value, shape as OptionShape);
+  return value as T;
 }
 
 function port(name: string, value: number | undefined, limits: AttributeLimits): number {
   return checkInt(name, value ?? limits.port, 1, limits.physPortCnt);
 }
 
-/** @throws InvalidArgumentError naming the bad field. */
+/** @throws InvalidArgumentError naming the bad field, an unknown key or a value of the wrong type. */
 export function checkInitAttributes(value: QpInitAttributes | undefined, limits: AttributeLimits, defaults: { accessFlags: number; qkey: number }): Required<QpInitAttributes> {
-  const a: QpInitAttributes = object('attrs', value, true);
+  const a: QpInitAttributes = object('attrs', value, true, INIT_ATTRIBUTES);
   return {
     pkeyIndex: checkInt('attrs.pkeyIndex', a.pkeyIndex ?? 0, 0, 0xffff),
     port: port('attrs.port', a.port, limits),
@@ -37,7 +47,7 @@ export function checkInitAttributes(value: QpInitAttributes | undefined, limits:
 }
 
 function checkGrh(name: string, value: GlobalRoute): Required<GlobalRoute> {
-  const g: GlobalRoute = object(name, value, false) as GlobalRoute;
+  const g: GlobalRoute = object(name, value, false, GLOBAL_ROUTE) as GlobalRoute;
   if (typeof g.dgid !== 'string' || g.dgid.length === 0 || g.dgid.length > 64) {
     throw new InvalidArgumentError(`${name}.dgid`, `must be a GID in IPv6 notation, got ${describe(g.dgid)}`);
   }
@@ -50,9 +60,9 @@ function checkGrh(name: string, value: GlobalRoute): Required<GlobalRoute> {
   };
 }
 
-/** @throws InvalidArgumentError naming the bad field. */
+/** @throws InvalidArgumentError naming the bad field, an unknown key or a value of the wrong type. */
 export function checkAhAttributes(name: string, value: AhAttributes, limits: AttributeLimits): AhValues {
-  const a: AhAttributes = object(name, value, false) as AhAttributes;
+  const a: AhAttributes = object(name, value, false, AH_ATTRIBUTES) as AhAttributes;
   return {
     dlid: checkInt(`${name}.dlid`, a.dlid, 0, 0xffff),
     sl: checkInt(`${name}.sl`, a.sl ?? 0, 0, 15),
@@ -61,9 +71,9 @@ export function checkAhAttributes(name: string, value: AhAttributes, limits: Att
   };
 }
 
-/** @throws InvalidArgumentError naming the bad field. */
+/** @throws InvalidArgumentError naming the bad field, an unknown key or a value of the wrong type. */
 export function checkRtrAttributes(value: QpRtrAttributes, limits: AttributeLimits): QpRtrValues {
-  const a: QpRtrAttributes = object('attrs', value, false) as QpRtrAttributes;
+  const a: QpRtrAttributes = object('attrs', value, false, RTR_ATTRIBUTES) as QpRtrAttributes;
   return {
     pathMtu: checkInt('attrs.pathMtu', a.pathMtu, 1, 5),
     destQpn: checkInt('attrs.destQpn', a.destQpn, 0, 0xff_ffff),
@@ -74,9 +84,9 @@ export function checkRtrAttributes(value: QpRtrAttributes, limits: AttributeLimi
   };
 }
 
-/** @throws InvalidArgumentError naming the bad field. */
+/** @throws InvalidArgumentError naming the bad field, an unknown key or a value of the wrong type. */
 export function checkRtsAttributes(value: QpRtsAttributes): Required<QpRtsAttributes> {
-  const a: QpRtsAttributes = object('attrs', value, false) as QpRtsAttributes;
+  const a: QpRtsAttributes = object('attrs', value, false, RTS_ATTRIBUTES) as QpRtsAttributes;
   return {
     sqPsn: checkInt('attrs.sqPsn', a.sqPsn, 0, PSN_MAX),
     timeout: checkInt('attrs.timeout', a.timeout ?? 14, 0, 31),

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { QpType, WrOpcode, InvalidArgumentError, openDevice, RdmaError, ENDPOINT_VERSION } from '../../lib/index.js';
+import { QpState, QpType, WrOpcode, InvalidArgumentError, openDevice, RdmaError, ENDPOINT_VERSION } from '../../lib/index.js';
 import { makePair, openTestContext, region, quiet, testDeviceName, type Pair } from './harness.js';
 
 describe(`input validation on ${testDeviceName()}`, () => {
@@ -141,6 +141,18 @@ describe(`input validation on ${testDeviceName()}`, () => {
       }
     }
     expect(await quiet(p.cqA, 50)).toEqual([]);
+  });
+
+  it('rejects unknown keys and wrong types in modify() attributes', async () => {
+    p = await makePair(QpType.RC);
+    const fresh = p.pd.createQp({ type: QpType.RC, sendCq: p.cqA });
+    await expect(fresh.modify(QpState.INIT, { pkeyindex: 0 } as never)).rejects.toThrow(/attrs\.pkeyindex: modify\(\) has no option "pkeyindex" \(did you mean "pkeyIndex"\?\)/);
+    await expect(fresh.modify(QpState.INIT, { qkey: '1' } as never)).rejects.toThrow(/attrs\.qkey: modify\(\) expects an integer, got "1"/);
+    const rtr = { pathMtu: 1, destQpn: p.b.qpn, rqPsn: 0, ahAttr: { dlid: 1 } };
+    await expect(fresh.modify(QpState.RTR, { ...rtr, destQPN: 1 } as never)).rejects.toThrow(/attrs\.destQPN: .*did you mean "destQpn"/);
+    await expect(fresh.modify(QpState.RTR, { ...rtr, ahAttr: { dlid: 1, gid: 'x' } } as never)).rejects.toThrow(/attrs\.ahAttr\.gid: modify\(\) has no option "gid"/);
+    await expect(fresh.modify(QpState.RTR, { ...rtr, ahAttr: { dlid: 1, grh: { dgid: '::1', sgidIndex: 0, hoplimit: 1 } } } as never)).rejects.toThrow(/attrs\.ahAttr\.grh\.hoplimit: .*did you mean "hopLimit"/);
+    expect(fresh.stateName).toBe('INIT');
   });
 
   it('names the devices there are when a device is missing', async () => {
