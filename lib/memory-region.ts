@@ -8,6 +8,8 @@ import type { ProtectionDomain } from './protection-domain.js';
  * Registered memory (`ibv_mr`). Created by `ProtectionDomain.registerMemory()`;
  * the registered bytes stay alive (and pinned, on native devices) until
  * `close()` deregisters it (`ibv_dereg_mr`); idempotent, never throws.
+ * After `close()` every member but `closed`, `pd` and `access` throws
+ * `ClosedError`: a deregistered key must not travel to a peer.
  */
 export class MemoryRegion extends Resource<MrBackend> {
   /** The protection domain it belongs to (kept alive by this region). */
@@ -22,19 +24,23 @@ export class MemoryRegion extends Resource<MrBackend> {
     this.access = access;
   }
 
-  /** Local key, used in scatter/gather lists. */
-  get lkey(): number { return this.raw.lkey; }
-  /** Remote key, given to peers for RDMA and atomics. */
-  get rkey(): number { return this.raw.rkey; }
-  /** The address peers use for byte 0 of the region. */
-  get addr(): bigint { return this.raw.addr; }
-  /** Length in bytes. */
-  get length(): number { return this.raw.length; }
-  /** The registered bytes. */
-  get buffer(): Uint8Array { return this.raw.bytes; }
+  /** Local key, used in scatter/gather lists. @throws ClosedError after `close()`. */
+  get lkey(): number { return this.backend().lkey; }
+  /** Remote key, given to peers for RDMA and atomics. @throws ClosedError after `close()`. */
+  get rkey(): number { return this.backend().rkey; }
+  /** The address peers use for byte 0 of the region. @throws ClosedError after `close()`. */
+  get addr(): bigint { return this.backend().addr; }
+  /** Length in bytes. @throws ClosedError after `close()`. */
+  get length(): number { return this.backend().length; }
+  /** The registered bytes. @throws ClosedError after `close()`. */
+  get buffer(): Uint8Array { return this.backend().bytes; }
 
-  /** What a peer needs to access this region: JSON-safe `{ addr, rkey, length }`. */
+  /**
+   * What a peer needs to access this region: JSON-safe `{ addr, rkey, length }`.
+   * @throws ClosedError after `close()`.
+   */
   toRemote(): RemoteMemory {
-    return { addr: this.raw.addr.toString(), rkey: this.raw.rkey, length: this.raw.length };
+    const b = this.backend();
+    return { addr: b.addr.toString(), rkey: b.rkey, length: b.length };
   }
 }

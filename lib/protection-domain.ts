@@ -9,6 +9,9 @@ import { UnsupportedError } from './errors/unsupported-error.js';
 import { checkEndpoint } from './validate/endpoint.js';
 import { checkInt, describe } from './validate/numbers.js';
 import { checkOptions, optionShape } from './validate/options.js';
+import { registrableBytes, type RegistrableMemory } from './validate/registrable-memory.js';
+
+export type { RegistrableMemory } from './validate/registrable-memory.js';
 import { MemoryRegion } from './memory-region.js';
 import { QueuePair } from './queue-pair.js';
 import { CompletionQueue } from './completion-queue.js';
@@ -16,8 +19,6 @@ import { SharedReceiveQueue } from './shared-receive-queue.js';
 import { AddressHandle } from './address-handle.js';
 import type { Context } from './context.js';
 
-/** What `registerMemory` accepts. */
-export type RegistrableMemory = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
 /** Options for `ProtectionDomain.createQp()`. */
 export interface QueuePairInit {
@@ -79,15 +80,17 @@ export class ProtectionDomain extends Resource<PdBackend> {
 
   /**
    * Register memory (`ibv_reg_mr`). The region covers exactly the bytes of
-   * the view (or the whole buffer) and keeps them alive until closed.
+   * the view (or the whole buffer) and keeps them alive until closed. A
+   * non-shared `ArrayBuffer` is marked untransferable (the memory rule in
+   * docs/api.md): `postMessage`/`structuredClone` copy it instead of moving it.
    * @param access `Access` flags; REMOTE_WRITE and REMOTE_ATOMIC need LOCAL_WRITE.
-   * @throws InvalidArgumentError for an empty or unsupported buffer, unknown flags, a pooled `Buffer` slice.
+   * @throws InvalidArgumentError for an empty, detached, resizable or unsupported buffer, unknown flags, a pooled `Buffer` slice.
    * @throws VerbsError (`ENOMEM`/`EPERM`, with a hint to raise `ulimit -l`) when a native device refuses.
    * @throws ClosedError when the PD is closed.
    */
   registerMemory(buffer: RegistrableMemory, access: number = Access.LOCAL_WRITE): MemoryRegion {
     this.life.assertOpen();
-    const bytes = toBytes(buffer);
+    const bytes = registrableBytes(buffer);
     checkInt('access', access, 0, 0x7fff_ffff);
     if ((access & ~ACCESS_KNOWN_MASK) !== 0) throw new InvalidArgumentError('access', `unknown flag bits 0x${(access & ~ACCESS_KNOWN_MASK).toString(16)}`);
     if ((access & (Access.REMOTE_WRITE | Access.REMOTE_ATOMIC)) !== 0 && (access & Access.LOCAL_WRITE) === 0) {
@@ -171,20 +174,4 @@ export class ProtectionDomain extends Resource<PdBackend> {
     if (cq.context !== this.context) throw new InvalidArgumentError(name, 'belongs to another context');
     return cq;
   }
-}
-
-function toBytes(buffer: RegistrableMemory): Uint8Array {
-  let bytes: Uint8Array;
-  if (buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer)) {
-    bytes = new Uint8Array(buffer);
-  } else if (ArrayBuffer.isView(buffer)) {
-    if (Buffer.isBuffer(buffer) && buffer.byteLength < Buffer.poolSize && buffer.buffer.byteLength === Buffer.poolSize && !(buffer.buffer instanceof SharedArrayBuffer)) {
-      throw new InvalidArgumentError('buffer', 'is a slice of Node\'s shared Buffer pool (other Buffers live in the same memory); use Buffer.alloc(), new Uint8Array() or context.allocBuffer() instead');
-    }
-    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  } else {
-    throw new InvalidArgumentError('buffer', `must be an ArrayBuffer, SharedArrayBuffer, Buffer or typed array, got ${describe(buffer)}`);
-  }
-  if (bytes.byteLength === 0) throw new InvalidArgumentError('buffer', 'is empty: a memory region needs at least 1 byte');
-  return bytes;
 }

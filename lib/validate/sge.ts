@@ -3,10 +3,12 @@ import type { SgeSpec } from '../provider/spi.js';
 import type { Sge } from '../types/work-request.js';
 import { MemoryRegion } from '../memory-region.js';
 import { describe } from './numbers.js';
+import { memoryIntact } from '../provider/memory-intact.js';
 
 /**
  * Validate a scatter/gather list against the regions' bounds.
- * @throws InvalidArgumentError for a missing region, a range outside it, or more than `maxSge` entries.
+ * @throws InvalidArgumentError for a missing region, a region whose memory was
+ *   detached after registration, a range outside it, or more than `maxSge` entries.
  * @throws ClosedError when a region is closed.
  */
 export function toSgeSpecs(name: string, list: readonly Sge[] | undefined, maxSge: number): { sges: SgeSpec[]; length: number } {
@@ -30,7 +32,11 @@ export function toSgeSpecs(name: string, list: readonly Sge[] | undefined, maxSg
     if (!Number.isInteger(len) || len < 0 || offset + len > mrLength) {
       throw new InvalidArgumentError(`${at}.length`, `offset ${offset} + length ${describe(len)} exceeds the region's ${mrLength} bytes`);
     }
-    sges.push({ mr: sge.mr.backend(), offset, length: len });
+    const mr = sge.mr.backend();
+    if (!memoryIntact(mr)) {
+      throw new InvalidArgumentError(`${at}.mr`, 'lost its memory: the ArrayBuffer was detached (transferred) after registration; register a SharedArrayBuffer or context.allocBuffer() memory to share bytes with other threads');
+    }
+    sges.push({ mr, offset, length: len });
     length += len;
   }
   if (length > 0xffff_ffff) throw new InvalidArgumentError(name, `total length ${length} exceeds 2^32-1`);

@@ -78,3 +78,19 @@ describe('loopback hub: a peer process dies', () => {
     expect(events.find((e) => e.typeName === 'QP_FATAL')?.detail).toMatch(/closed/);
   });
 });
+
+describe('loopback hub: a peer process stops answering', () => {
+  it('SIGSTOP of the peer: the request completes with RETRY_EXC_ERR after the local ACK timer runs out', async () => {
+    const { a, b } = await pair(scope, 65536);
+    await b.child.call({ op: 'recv', count: 1, offset: 0, len: 64 });
+    b.child.proc.kill('SIGSTOP');
+    try {
+      // default attributes: timeout 14 (67 ms) and retryCnt 7, so about 0.55 s before RETRY_EXC_ERR
+      await a.child.call({ op: 'post', wait: false, wrs: [1, 2].map((i) => ({ wrId: i, opcode: WrOpcode.SEND, offset: 0, len: 64 })) });
+      const wcs = await a.child.call<ChildWc[]>({ op: 'wait', count: 2, timeoutMs: 5000 });
+      expect(wcs.map((w) => [w.wrId, w.status])).toEqual([[1, WcStatus.RETRY_EXC_ERR], [2, WcStatus.WR_FLUSH_ERR]]);
+    } finally {
+      b.child.proc.kill('SIGCONT');
+    }
+  });
+});

@@ -24,7 +24,7 @@ export class LoopNode {
   readonly lid: number;
   readonly qps = new Map<number, LoopQp>();
   readonly mrs = new Map<number, LoopMr>();
-  /** Requesters waiting to retransmit; polled so spinning threads retry too. */
+  /** Requesters waiting to retransmit (RNR wait) or for an answer (local ACK timer); polled so spinning threads retry too. */
   readonly rnrWaiting = new Set<RetryWaiter>();
   #nextQpn: number;
   #nextKey = 1;
@@ -94,11 +94,15 @@ export class LoopNode {
     this.route(pkt.srcGid)?.sendResponse({ dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome, rnrDelayMs: 0, data: null, atomicOrig: 0n });
   }
 
-  /** Retransmit for every QP whose RNR wait is over. */
+  /**
+   * Retransmit for every QP whose RNR wait or local ACK timeout is over.
+   * Called on every poll (no copy of the set: a waiter that leaves or comes
+   * back while it runs is simply visited again, and finds nothing due).
+   */
   retryDue(): void {
     if (this.rnrWaiting.size === 0) return;
     const now = performance.now();
-    for (const waiter of [...this.rnrWaiting]) waiter.retryIfDue(now);
+    for (const waiter of this.rnrWaiting) waiter.retryIfDue(now);
   }
 
   /** A remote node is gone: every QP connected to it fails. */

@@ -1,4 +1,5 @@
 import type { SgeSpec } from '../../provider/spi.js';
+import { memoryIntact } from '../../provider/memory-intact.js';
 
 /**
  * The bytes of a message in flight, read lazily so that data moves once:
@@ -45,6 +46,20 @@ export class SgePayload implements Payload {
       skip = 0;
     }
   }
+}
+
+/**
+ * False when memory the payload would be read from was detached since the
+ * request was posted: a packet waiting to be sent is then dropped instead of
+ * delivering bytes that are gone (the RC timer resends it, and the resend
+ * fails with LOC_PROT_ERR; a READ response is read again and refused).
+ */
+export function payloadIntact(payload: Payload): boolean {
+  if (payload instanceof BytesPayload) return payload.bytes.byteLength === payload.length;
+  if (payload instanceof SgePayload) {
+    for (const sge of payload.sges) if (!memoryIntact(sge.mr)) return false;
+  }
+  return true;
 }
 
 /** An empty payload. */

@@ -43,6 +43,8 @@ export class LoopQp implements QpBackend, QpCore {
   #init: Required<QpInitAttributes>;
   #rtr: QpRtrValues | null = null;
   #rts: Required<QpRtsAttributes> | null = null;
+  /** `fail()` ran: the peer is gone. */
+  #peerLost = false;
 
   constructor(node: LoopNode, pdId: number, init: QpInitSpec) {
     this.node = node;
@@ -160,11 +162,18 @@ export class LoopQp implements QpBackend, QpCore {
     this.#responder.flush();
   }
 
-  /** The peer is gone: the oldest outstanding send fails with RETRY_EXC_ERR, the rest flush. */
+  /**
+   * The peer is gone: the oldest outstanding send fails with RETRY_EXC_ERR,
+   * the rest flush, and QP_FATAL says why. A QP whose local ACK timer ran
+   * out first is in ERR already: it still gets the event, once.
+   */
   fail(reason: string): void {
-    if (this.#state === QpState.ERR || this.#state === QpState.RESET) return;
-    this.#requester.failOldest(WcStatus.RETRY_EXC_ERR);
-    this.enterError();
+    if (this.#state === QpState.RESET || this.#peerLost) return;
+    this.#peerLost = true;
+    if (this.#state !== QpState.ERR) {
+      this.#requester.failOldest(WcStatus.RETRY_EXC_ERR);
+      this.enterError();
+    }
     this.node.onAsyncEvent({ type: AsyncEventType.QP_FATAL, typeName: 'QP_FATAL', qpn: this.qpn, detail: reason });
   }
 

@@ -13,7 +13,7 @@ import { Syndrome, type RequestPacket, type ResponsePacket } from './packets.js'
 import { BytesPayload, EMPTY_PAYLOAD, SgePayload, scatter, snapshot, type Payload } from './payload.js';
 import { LOOP_MTU } from './device.js';
 import { queueFull } from './errors.js';
-import { sgesInPd } from './local-access.js';
+import { localAccessOk } from './local-access.js';
 import { ackTimeoutMs } from './rnr-timer.js';
 
 /** What the requester retransmits by: RNR retries (7 = for ever), transport retries, the local ACK timeout code. */
@@ -32,6 +32,14 @@ interface SendEntry {
  * The send side of a loopback QP: the send queue, packet sequence numbers,
  * transmission in order, the wait after an RNR NAK or a lost request and
  * the retransmission after it, and the send completions.
+ *
+ * RC requests run under the local ACK timer of InfiniBand: when the oldest
+ * unacknowledged request gets no answer for `ackTimeoutMs(timeout)` (the
+ * timer restarts whenever an ACK makes progress), every unacknowledged
+ * request is sent again from there; after `retryCnt` such retransmissions
+ * in a row the oldest completes with RETRY_EXC_ERR and the QP enters ERR.
+ * So a request completes whatever the peer does (stopped, connected to
+ * another QP, gone).
  */
 export class Requester {
   readonly #core: QpCore;
@@ -47,6 +55,10 @@ export class Requester {
   #retryLeft = 0;
   #timer: NodeJS.Timeout | null = null;
   #due = 0;
+  /** The local ACK timer (RC): armed while a transmitted request waits for its answer. */
+  #ackTimer: NodeJS.Timeout | null = null;
+  /** When the oldest unacknowledged request times out (`performance.now()` ms). */
+  #ackDue = 0;
   #pumping = false;
   #pumpAgain = false;
 
@@ -90,10 +102,15 @@ export class Requester {
     if (!e || e.psn !== resp.psn || this.#head >= this.#next) return;
     switch (resp.syndrome) {
       case Syndrome.ACK:
-        this.#finish(e, resp);
+        if (!this.#finish(e, resp)) {
+          this.#failHead(e, WcStatus.LOC_PROT_ERR);
+          return;
+        }
         this.#rnrLeft = this.#retry.rnrRetry;
         this.#retryLeft = this.#retry.retryCnt;
         this.#complete(e, WcStatus.SUCCESS, false);
+        // Progress: the ACK timer starts over for the next unacknowledged request.
+        if (this.#ackTimer !== null) this.#ackDue = performance.now() + ackTimeoutMs(this.#retry.timeout);
         this.#pump();
         return;
       case Syndrome.RNR:
@@ -129,6 +146,7 @@ export class Requester {
    */
   retryIfDue(now: number): void {
     if (this.#timer !== null && now >= this.#due) this.#resume();
+    else if (this.#ackTimer !== null && now >= this.#ackDue) this.#ackTimedOut();
   }
 
   /** Complete the oldest outstanding send with `status` (the peer is gone). */
@@ -140,6 +158,7 @@ export class Requester {
   /** Stop waiting and flush every outstanding send with WR_FLUSH_ERR (the QP entered ERR). */
   flush(): void {
     this.#stopTimer();
+    this.#stopAckTimer();
     while (this.#head < this.#sq.length) this.#complete(this.#sq[this.#head]!, WcStatus.WR_FLUSH_ERR, true);
     this.#sq = [];
     this.#head = this.#next = 0;
@@ -148,6 +167,7 @@ export class Requester {
   /** Drop everything without completions (the QP is destroyed). */
   close(): void {
     this.#stopTimer();
+    this.#stopAckTimer();
     this.#sq = [];
     this.#head = this.#next = 0;
   }
@@ -168,12 +188,60 @@ export class Requester {
     } finally {
       this.#pumping = false;
     }
+    if (this.#head < this.#next && this.#core.type === QpType.RC && this.#core.state() === QpState.RTS) this.#armAckTimer();
+    else this.#stopAckTimer();
+  }
+
+  /** Start the local ACK timer unless it runs already (it then keeps the oldest request's deadline). */
+  #armAckTimer(): void {
+    if (this.#ackTimer !== null) return;
+    const ms = ackTimeoutMs(this.#retry.timeout);
+    this.#ackDue = performance.now() + ms;
+    this.#ackTimer = setTimeout(() => this.#onAckTimer(), ms);
+    this.#core.node.rnrWaiting.add(this);
+  }
+
+  #stopAckTimer(): void {
+    if (this.#ackTimer === null) return;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    if (this.#timer === null) this.#core.node.rnrWaiting.delete(this);
+  }
+
+  /**
+   * The timer fired. ACKs that made progress meanwhile moved the deadline:
+   * wait for the rest. Otherwise look once more after the answers already
+   * received are read (a process that was not scheduled for a while must
+   * not count its own delay as a lost request).
+   */
+  #onAckTimer(): void {
+    const left = this.#ackDue - performance.now();
+    if (left > 0) {
+      this.#ackTimer = setTimeout(() => this.#onAckTimer(), left);
+      return;
+    }
+    setImmediate(() => {
+      if (this.#ackTimer !== null && performance.now() >= this.#ackDue) this.#ackTimedOut();
+    });
+  }
+
+  /** No answer in time: resend everything unacknowledged from the oldest, or give up after `retryCnt` tries. */
+  #ackTimedOut(): void {
+    this.#stopAckTimer();
+    const e = this.#sq[this.#head];
+    if (!e || this.#head >= this.#next || this.#core.state() !== QpState.RTS) return;
+    if (this.#retryLeft-- > 0) {
+      this.#next = this.#head;
+      this.#pump();
+      return;
+    }
+    this.#failHead(e, WcStatus.RETRY_EXC_ERR);
   }
 
   #transmit(e: SendEntry): void {
     const core = this.#core;
     const wr = e.wr;
-    if (!sgesInPd(wr.sgList, core.pdId)) {
+    if (!localAccessOk(wr.sgList, core, (e.op.flags & OpTrait.PAYLOAD_IN) !== 0)) {
       this.#failHead(e, WcStatus.LOC_PROT_ERR);
       return;
     }
@@ -210,6 +278,7 @@ export class Requester {
 
   /** Go back to the oldest unacknowledged request and resend from there after `ms`. */
   #waitThenResend(ms: number): void {
+    this.#stopAckTimer();
     this.#next = this.#head;
     this.#due = performance.now() + ms;
     this.#timer = setTimeout(() => this.#resume(), ms);
@@ -224,7 +293,7 @@ export class Requester {
   #stopTimer(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#core.node.rnrWaiting.delete(this);
+    if (this.#ackTimer === null) this.#core.node.rnrWaiting.delete(this);
   }
 
   /** The head request failed: complete it with `status`, then the whole QP enters ERR. */
@@ -233,11 +302,16 @@ export class Requester {
     this.#core.enterError();
   }
 
-  /** Store what the responder sent back (READ data, the atomic's original value) in the local SGEs. */
-  #finish(e: SendEntry, resp: ResponsePacket): void {
+  /**
+   * Store what the responder sent back (READ data, the atomic's original
+   * value) in the local SGEs. False when they can no longer take it (closed,
+   * or their memory detached since the request was sent): LOC_PROT_ERR.
+   */
+  #finish(e: SendEntry, resp: ResponsePacket): boolean {
     const flags = e.op.flags;
-    if ((flags & OpTrait.PAYLOAD_IN) === 0) return;
+    if ((flags & OpTrait.PAYLOAD_IN) === 0) return true;
     const sgList = e.wr.sgList;
+    if (!localAccessOk(sgList, this.#core, true)) return false;
     if ((flags & OpTrait.ATOMIC) !== 0) {
       const sge = sgList[0]!;
       const b = sge.mr.bytes;
@@ -245,6 +319,7 @@ export class Requester {
     } else if (resp.data) {
       scatter(resp.data, sgList);
     }
+    return true;
   }
 
   /** Complete the oldest send entry (in order). Unsignaled successes leave no completion. */

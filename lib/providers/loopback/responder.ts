@@ -12,7 +12,8 @@ import { Syndrome, type RequestPacket } from './packets.js';
 import { BytesPayload, scatter, type Payload } from './payload.js';
 import { queueFull } from './errors.js';
 import { Fifo } from './fifo.js';
-import { sgesInPd } from './local-access.js';
+import { localAccessOk } from './local-access.js';
+import { memoryIntact } from '../../provider/memory-intact.js';
 import { rnrDelayMs } from './rnr-timer.js';
 
 /** Bytes of the GRH in front of every UD receive. */
@@ -52,6 +53,8 @@ export class Responder {
   #expectedPsn = 0;
   /** The delay an RNR NAK asks the requester to wait. */
   #rnrDelayMs = rnrDelayMs(12);
+  /** The original values of the latest atomics by PSN, answered again to a retransmitted atomic. */
+  readonly #atomicResults = new Map<number, bigint>();
 
   constructor(core: QpCore, init: ResponderInit) {
     this.#core = core;
@@ -111,13 +114,30 @@ export class Responder {
       }
       if (!this.#fromPeer(pkt) || pkt.psn > this.#expectedPsn) return;
       if (pkt.psn < this.#expectedPsn) {
-        core.node.respond(pkt, Syndrome.ACK);
+        this.#duplicate(pkt);
         return;
       }
     } else if (!ready || (type === QpType.UD ? pkt.qkey !== this.#qkey : !this.#fromPeer(pkt))) {
       return;
     }
     this.#execute(pkt);
+  }
+
+  /**
+   * A retransmission of a request already executed (its ACK was late or
+   * lost): answered again without executing twice. A READ is read again,
+   * an atomic answered with the value it found the first time.
+   */
+  #duplicate(pkt: RequestPacket): void {
+    const flags = WR_OPCODE_TRAITS[pkt.opcode]?.flags ?? 0;
+    if ((flags & OpTrait.ATOMIC) !== 0) {
+      const orig = this.#atomicResults.get(pkt.psn);
+      if (orig !== undefined) this.#reply(pkt, Syndrome.ACK, null, orig);
+    } else if ((flags & OpTrait.PAYLOAD_IN) !== 0) {
+      this.#read(pkt);
+    } else {
+      this.#core.node.respond(pkt, Syndrome.ACK);
+    }
   }
 
   #fromPeer(pkt: RequestPacket): boolean {
@@ -146,7 +166,7 @@ export class Responder {
 
   #reply(pkt: RequestPacket, syndrome: number, data: Payload | null = null, atomicOrig = 0n): void {
     if (this.#core.type !== QpType.RC) return;
-    if (syndrome === Syndrome.ACK) this.#expectedPsn = pkt.psn + 1;
+    if (syndrome === Syndrome.ACK && pkt.psn === this.#expectedPsn) this.#expectedPsn = pkt.psn + 1;
     this.#core.node.route(pkt.srcGid)?.sendResponse({
       dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome, rnrDelayMs: syndrome === Syndrome.RNR ? this.#rnrDelayMs : 0, data, atomicOrig,
     });
@@ -179,7 +199,7 @@ export class Responder {
       this.#failRecv(wr, WcStatus.LOC_LEN_ERR, pkt, op, Syndrome.REM_INV_REQ);
       return;
     }
-    if (!sgesInPd(wr.sgList, this.#core.pdId)) {
+    if (!localAccessOk(wr.sgList, this.#core, true)) {
       this.#failRecv(wr, WcStatus.LOC_PROT_ERR, pkt, op, Syndrome.REM_OP);
       return;
     }
@@ -193,7 +213,7 @@ export class Responder {
   #target(pkt: RequestPacket, flag: number, length: number): { mr: LoopMr; offset: number } | null {
     const core = this.#core;
     const mr = core.node.mrs.get(pkt.rkey);
-    if (!mr || mr.closed || mr.pdId !== core.pdId) return null;
+    if (!mr || mr.closed || mr.pdId !== core.pdId || !memoryIntact(mr)) return null;
     if ((mr.access & flag) === 0 || (this.#access & flag) === 0) return null;
     if (pkt.remoteAddr < mr.addr) return null;
     const offset = pkt.remoteAddr - mr.addr;
@@ -248,9 +268,14 @@ export class Responder {
         view.setBigUint64(0, BigInt.asUintN(64, orig + pkt.compareAdd), true);
       }
     }
+    this.#atomicResults.set(pkt.psn, orig);
+    if (this.#atomicResults.size > ATOMIC_RESULTS_KEPT) this.#atomicResults.delete(this.#atomicResults.keys().next().value!);
     this.#reply(pkt, Syndrome.ACK, null, orig);
   }
 }
+
+/** How many atomic results a responder keeps for retransmissions (more than any initiator depth). */
+const ATOMIC_RESULTS_KEPT = 64;
 
 /** The immediate data a request carries, or null when its opcode carries none. */
 function immOf(pkt: RequestPacket, op: WrOpcodeTraits): number | null {

@@ -1,7 +1,7 @@
 import { QpType } from '../../../constants/qp.js';
 import { OpTrait } from '../../../constants/wr-opcode-traits.js';
 import { requestTraits, type RequestPacket, type ResponsePacket } from '../packets.js';
-import { BytesPayload, snapshot } from '../payload.js';
+import { BytesPayload, payloadIntact, snapshot } from '../payload.js';
 import { Def, Drop, Kind, Req, Resp, Seg, SLOT_BYTES, roundUp } from './layout.js';
 import { Ring, RingWriter } from './ring.js';
 import type { PayloadPlan } from './payload-plan.js';
@@ -133,8 +133,8 @@ export class OutRing {
 
   #write(p: Pending): boolean {
     switch (p.kind) {
-      case 0: return this.#request(p.gid, p.req);
-      case 1: return this.#response(p.gid, p.resp);
+      case 0: return !payloadIntact(p.req.payload) || this.#request(p.gid, p.req);
+      case 1: return (p.resp.data !== null && !payloadIntact(p.resp.data)) || this.#response(p.gid, p.resp);
       default: return this.#drop(p.id);
     }
   }
