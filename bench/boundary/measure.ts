@@ -1,0 +1,36 @@
+/**
+ * Timing loops for the boundary benchmark: how many nanoseconds the
+ * JavaScript side of a post and of a poll costs per work request.
+ */
+import { performance } from 'node:perf_hooks';
+
+/** The batch sizes the boundary figures are taken at. */
+export const BOUNDARY_BATCHES = [1, 16, 64] as const;
+
+/**
+ * Nanoseconds per item of `round` (which handles `items` items per call):
+ * a warm-up, then `runs` timed runs of about `budgetMs` each; the fastest
+ * run counts (the others lost time to the scheduler or the collector).
+ */
+export function nsPerItem(round: () => void, items: number, budgetMs: number, runs = 5): number {
+  let reps = 1;
+  // Warm up and size the inner loop so that one timed run lasts about budgetMs.
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) round();
+    const ms = performance.now() - t0;
+    if (ms >= budgetMs / 4) {
+      reps = Math.max(1, Math.round((reps * budgetMs) / Math.max(ms, 1e-3)));
+      break;
+    }
+    reps *= 4;
+  }
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) round();
+    const ns = ((performance.now() - t0) * 1e6) / (reps * items);
+    if (ns < best) best = ns;
+  }
+  return best;
+}
