@@ -10,10 +10,11 @@ import { devicesCommand } from './commands/devices.js';
 import { sriovCommand } from './commands/sriov.js';
 import { doctorCommand } from './commands/doctor.js';
 import { hubCommand } from './commands/hub.js';
+import { perfCommand } from './commands/perf.js';
 import { UsageError } from './usage-error.js';
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [devicesCommand, sriovCommand, doctorCommand, hubCommand];
+export const COMMANDS: readonly Command[] = [devicesCommand, sriovCommand, doctorCommand, hubCommand, perfCommand];
 
 function version(): string {
   try {
