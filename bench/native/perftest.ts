@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { sleep } from '../core/clock.js';
 
 /** The perftest tools compared. */
-export type PerftestTool = 'ib_send_lat' | 'ib_write_lat' | 'ib_write_bw';
+export type PerftestTool = 'ib_send_lat' | 'ib_write_lat' | 'ib_read_lat' | 'ib_write_bw' | 'ib_read_bw';
 
 /** One perftest result line. Latencies are perftest's own: half a round trip, in usec. */
 export interface PerftestFigure {
@@ -78,7 +78,7 @@ export function parsePerftest(tool: PerftestTool, out: string): Omit<PerftestFig
   const c = line.cells;
   if (!c.every((n) => Number.isFinite(n))) return { error: `perftest printed no finite figures: ${c.join(' ')}` };
   const base = { size: c[0]!, iters: c[1]!, ...(inline === undefined ? {} : { inline }) };
-  if (tool === 'ib_write_bw') return { ...base, bwPeak: c[2]!, bwAverage: c[3]!, mpps: c[4]! };
+  if (tool.endsWith('_bw')) return { ...base, bwPeak: c[2]!, bwAverage: c[3]!, mpps: c[4]! };
   // #bytes #iterations t_min t_max t_typical t_avg t_stdev 99% 99.9%
   return { ...base, tMin: c[2]!, tMax: c[3]!, tTypical: c[4]!, tAvg: c[5]!, tP99: c[7]! };
 }
