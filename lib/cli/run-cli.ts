@@ -11,10 +11,11 @@ import { sriovCommand } from './commands/sriov.js';
 import { doctorCommand } from './commands/doctor.js';
 import { hubCommand } from './commands/hub.js';
 import { perfCommand } from './commands/perf.js';
+import { softroceCommand } from './commands/softroce.js';
 import { UsageError } from './usage-error.js';
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [devicesCommand, sriovCommand, doctorCommand, hubCommand, perfCommand];
+export const COMMANDS: readonly Command[] = [devicesCommand, sriovCommand, doctorCommand, hubCommand, perfCommand, softroceCommand];
 
 function version(): string {
   try {

@@ -112,7 +112,7 @@ describe('vrdma doctor', () => {
   it('prints text with [off ] lines and what would enable them', () => {
     const r = doctor(noRdmaSysfs().root, { json: false });
     expect(r.stdout).toMatch(/^\[off \] Soft-RoCE \(rxe\)$/m);
-    expect(r.stdout).toMatch(/^ {7}to enable: run Soft-RoCE inside a VM/m);
+    expect(r.stdout).toMatch(/^ {7}to enable: run your program on rxe0 in a throwaway VM .*"npx vrdma softroce run -- CMD"$/m);
     expect(r.stdout).toMatch(/^ {7}more: https:\/\/github\.com\/vrdma\/vrdma\/blob\/main\/docs\/troubleshooting\.md#soft-roce-rxe$/m);
     expect(r.stderr).toBe('');
   });

@@ -11,7 +11,8 @@ const files = new Set(execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' 
 const problems = [];
 for (const f of ['prebuilds/linux-x64/vrdma.napi.glibc.node', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/sriov/index.d.ts',
   'dist/lib/cli/main.js', 'dist/lib/providers/loopback/hub/hub-main.js', 'LICENSE', 'CHANGELOG.md', 'README.md',
-  'scripts/install.mjs', 'scripts/native-toolchain.mjs', 'binding.gyp', 'CMakeLists.txt', 'native/build.json']) {
+  'scripts/install.mjs', 'scripts/native-toolchain.mjs', 'binding.gyp', 'CMakeLists.txt', 'native/build.json',
+  'softroce/run-vm.sh', 'softroce/fetch-kernel.sh', 'softroce/build-initramfs.sh', 'softroce/guest-init.sh', 'softroce/guest-run.sh', 'softroce/cache-dir.sh', 'softroce/apt-update.sh']) {
   if (!files.has(f)) problems.push(`missing ${f}`);
 }
 for (const f of files) {

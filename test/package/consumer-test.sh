@@ -2,7 +2,7 @@
 # The package as a user gets it: pack it, install the tarball into an empty
 # project, and use it there.
 #
-#   bash test/package/consumer-test.sh [--state hidden|toolchain] [--tarball FILE] [--out DIR] [--lint]
+#   bash test/package/consumer-test.sh [--state hidden|toolchain] [--tarball FILE] [--out DIR] [--lint] [--softroce-run]
 #
 # --state hidden     (default) rdma-core's headers and the compiler are hidden:
 #                    PKG_CONFIG_LIBDIR points at an empty folder and PATH holds
@@ -17,12 +17,18 @@
 #                    runs prepack: tsc and the prebuilt binary)
 # --out DIR          keep the tarball there (default: a temporary folder)
 # --lint             also run publint and are-the-types-wrong on the tarball
+# --softroce-run     also boot the Soft-RoCE VM once from the consumer project:
+#                    `npx vrdma softroce run -- ibv_devices` must list rxe0
+#                    (QEMU TCG, about 20-30 s; only one VM may run on a
+#                    shared machine, so wrap the whole script in its lock)
 #
 # In each state: ESM import and CommonJS require of `vrdma` and
 # `vrdma/sriov`, the examples type-checked by a strict tsc against the
 # shipped declarations and run (two processes over loop0 in both start
 # orders, worker threads, UD, SR-IOV listing), `npx vrdma doctor` (exit 0),
-# and an install with --ignore-scripts that still finds the prebuilt binary.
+# `npx vrdma softroce` (status as JSON, the shipped VM scripts, the runner's
+# refusal without QEMU), and an install with --ignore-scripts that still
+# finds the prebuilt binary.
 # The loop0 hub lives in a private VRDMA_RUNTIME_DIR. Prints one line per
 # check and exits 1 if any failed.
 set -uo pipefail
@@ -33,12 +39,14 @@ state=hidden
 tarball=""
 out=""
 lint=0
+softroce_run=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --state) state="$2"; shift 2 ;;
     --tarball) tarball="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --lint) lint=1; shift ;;
+    --softroce-run) softroce_run=1; shift ;;
     *) echo "consumer-test: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -137,6 +145,22 @@ check "examples/two-processes: RDMA WRITE over loop0 between two processes, both
 check "examples/workers, ud, sriov run" bash -c "cd '$app' && node out/workers.js && node out/ud.js && node out/sriov.js"
 doctor() { (cd "$app" && npx --no-install vrdma doctor && npx --no-install vrdma doctor --json >doctor.json && node -e "const d=require('./doctor.json'); if (!d.ok) process.exit(1)"); }
 check "npx vrdma doctor exits 0 (loop0 works)" doctor
+softroce_status() {
+  cd "$app" || return 1
+  local rc=0
+  npx --no-install vrdma softroce status --json >softroce.json || rc=$?
+  [ "$rc" = 0 ] || [ "$rc" = 1 ] || return 1
+  node -e "const s=require('./softroce.json'); if (typeof s.canCreateRxe !== 'boolean' || typeof s.vm.ready !== 'boolean') process.exit(1); if ((s.canCreateRxe || s.links.length > 0) !== ($rc === 0)) process.exit(1)" || return 1
+  [ -f node_modules/vrdma/softroce/run-vm.sh ] && [ -f node_modules/vrdma/softroce/guest-init.sh ] || return 1
+  local out
+  out="$(VRDMA_QEMU=/nonexistent/qemu npx --no-install vrdma softroce run --vm -- true 2>&1)"
+  [ $? = 125 ] && grep -q '/nonexistent/qemu not found' <<<"$out"
+}
+check "npx vrdma softroce: status as JSON (exit 0/1 as documented), VM scripts shipped, run without QEMU exits 125" softroce_status
+if [ "$softroce_run" = 1 ]; then
+  softroce_vm() { (cd "$app" && npx --no-install vrdma softroce run --vm --timeout 600 -- ibv_devices | tee softroce-run.log && grep -q 'rxe0' softroce-run.log); }
+  check "npx vrdma softroce run -- ibv_devices lists rxe0 (a real VM boot)" softroce_vm
+fi
 
 # --- install without running the install script -------------------------------------
 app2="$work/app-ignore-scripts"

@@ -23,6 +23,7 @@ export default defineConfig({
       'test/native/**/*.test.ts',
       'test/sriov-vm/**/*.test.ts',
       'test/cli/doctor-real.test.ts',
+      'test/cli/softroce-real.test.ts',
       'test/package/rxe-consumer.test.ts',
     ],
     exclude: ['node_modules/**', 'dist/**'],

@@ -14,11 +14,13 @@ export interface ModuleState {
 }
 
 function findKo(dir: string, name: string): string | undefined {
-  // modules.dep names every loadable module: cheap to search.
+  // modules.dep names every loadable module: cheap to search, and when it
+  // exists a module it does not name is not installed. Walking the tree
+  // instead (thousands of files) is only for a tree without depmod's index.
   const dep = readAttr(join(dir, 'modules.dep'));
   if (dep !== undefined) {
     const hit = dep.split('\n').map((l) => l.split(':')[0] ?? '').find((p) => new RegExp(`(^|/)${name}\\.ko(\\.[a-z]+)?$`).test(p));
-    if (hit) return join(dir, hit);
+    return hit ? join(dir, hit) : undefined;
   }
   try {
     const entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });

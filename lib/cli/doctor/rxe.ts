@@ -5,7 +5,7 @@ import { isDirectory } from '../../sriov/sysfs-read.js';
 import { moduleState } from './kernel-modules.js';
 import { kernelRdmaDevices } from './kernel-rdma-devices.js';
 
-const VM_RUNNER = 'run Soft-RoCE inside a VM whose kernel has it (vrdma\'s own tests do: see the troubleshooting page)';
+const VM_RUNNER = 'run your program on rxe0 in a throwaway VM with Debian\'s kernel: "npx vrdma softroce run -- CMD"';
 
 /**
  * Whether Soft-RoCE (rxe) can be created here: `rdma_rxe` loaded, built in

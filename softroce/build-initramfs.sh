@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
 # Builds the tiny initramfs the Soft-RoCE VM boots with and prints its path.
 #
-#   bash test/rxe/build-initramfs.sh
+#   bash build-initramfs.sh [KERNEL_VERSION]
 #
-# Contents: static busybox, /init (test/rxe/guest-init.sh), and the kernel
-# modules the guest loads with insmod, in load order. The result is cached as
-# .vm/initramfs-<kernel version>.cpio.gz and rebuilt only when this script,
-# guest-init.sh, busybox or the kernel change.
+# Contents: static busybox, /init (guest-init.sh), and the kernel modules the
+# guest loads with insmod, in load order. The kernel comes from the user's
+# cache (fetch-kernel.sh). The result is cached there as
+# initramfs/initramfs-<kernel version>-<checksum>.cpio.gz, the checksum
+# covering this script, guest-init.sh, busybox and the kernel's modules.dep,
+# so it is built once per combination.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-vm_dir="$repo/.vm"
-kernel_dir="$vm_dir/kernel"
+# shellcheck source=cache-dir.sh
+. "$here/cache-dir.sh"
 
-say() { printf 'build-initramfs: %s\n' "$*" >&2; }
+say() { printf 'vrdma softroce: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+hint="install QEMU, busybox-static and cpio (Debian: apt-get install qemu-system-x86 busybox-static cpio)"
 
 # Modules loaded on every boot, in this order. crc32_generic has no modules.dep
 # link to rdma_rxe (it is looked up by algorithm name) but rdma_rxe cannot
 # create a device without it. overlay gives the guest a writable root on top
-# of the read-only host root.
+# of the read-only host root. virtio_net is the link between two VMs
+# (--hosts 2).
 base_modules=(
   virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-  netfs fscache 9pnet 9pnet_virtio 9p overlay
+  netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_net
   crc32_generic ib_core ib_uverbs udp_tunnel ip6_udp_tunnel rdma_rxe veth
 )
 # Loaded only with --nvme-sriov (QEMU's emulated NVMe controller with SR-IOV).
@@ -35,35 +38,36 @@ nvme_modules=(
 )
 
 busybox="${VRDMA_BUSYBOX:-/bin/busybox}"
-[ -x "$busybox" ] || die "$busybox not found; run: bash test/rxe/install-deps.sh"
+[ -x "$busybox" ] || die "$busybox not found; $hint"
 if ! LC_ALL=C file -b "$busybox" 2>/dev/null | grep -q 'statically linked' \
    && ldd "$busybox" >/dev/null 2>&1; then
-  die "$busybox is not statically linked (package busybox-static); run: bash test/rxe/install-deps.sh"
+  die "$busybox is not statically linked (package busybox-static); $hint"
 fi
-command -v cpio >/dev/null 2>&1 || die "cpio not found; run: bash test/rxe/install-deps.sh"
+command -v cpio >/dev/null 2>&1 || die "cpio not found; $hint"
 
 kver="${1:-}"
 if [ -z "$kver" ]; then
-  [ -f "$kernel_dir/current" ] || die "no kernel in ${kernel_dir}; run: bash test/rxe/install-deps.sh"
+  [ -f "$kernel_dir/current" ] || die "no kernel in ${kernel_dir}; run: bash $here/fetch-kernel.sh"
   kver="$(cat "$kernel_dir/current")"
 fi
 moddir="$kernel_dir/$kver/lib/modules/$kver"
-[ -f "$moddir/modules.dep" ] || die "no modules for kernel $kver in $moddir; run: bash test/rxe/install-deps.sh"
+[ -f "$moddir/modules.dep" ] || die "no modules for kernel $kver in $moddir; run: bash $here/fetch-kernel.sh"
 
-out="$vm_dir/initramfs-$kver.cpio.gz"
-stamp="$out.stamp"
-want_stamp="$(
+sum="$(
   {
     cat "${BASH_SOURCE[0]}" "$here/guest-init.sh"
     printf '%s\n' "$kver"
     cksum <"$busybox"
     cksum <"$moddir/modules.dep"
-  } | cksum
+  } | cksum | cut -d' ' -f1
 )"
-if [ -f "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then
+out_dir="$cache_dir/initramfs"
+out="$out_dir/initramfs-$kver-$sum.cpio.gz"
+if [ -f "$out" ]; then
   printf '%s\n' "$out"
   exit 0
 fi
+mkdir -p "$out_dir"
 
 # --- resolve module files and dependencies from modules.dep -------------------
 
@@ -109,7 +113,7 @@ for m in "${nvme_modules[@]}"; do resolve nvme_order "$m"; done
 
 # --- assemble -----------------------------------------------------------------
 
-work="$(mktemp -d "$vm_dir/.initramfs.XXXXXX")"
+work="$(mktemp -d "$out_dir/.build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,lower,upper,newroot,lib/modules,etc/vrdma}
@@ -141,6 +145,7 @@ printf '%s\n' "$kver" >"$root/etc/vrdma/kver"
 # /dev/console comes from the kernel's built-in initramfs; /init mounts devtmpfs.
 ( cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) | gzip -6 >"$work/initramfs.cpio.gz"
 mv -f "$work/initramfs.cpio.gz" "$out"
-printf '%s\n' "$want_stamp" >"$stamp"
-say "built ${out#"$repo"/} (base: ${base_order[*]}; nvme: ${nvme_order[*]})"
+# Builds for older script versions, unused for a week, go.
+find "$out_dir" -maxdepth 1 -name 'initramfs-*.cpio.gz' -mtime +7 -delete 2>/dev/null || true
+say "built $out (base: ${base_order[*]}; nvme: ${nvme_order[*]})"
 printf '%s\n' "$out"

@@ -1,15 +1,18 @@
 #!/bin/sh
 # PID 1 of the Soft-RoCE VM (runs from the initramfs under static busybox).
 #
-# Kernel command line (set by run-in-vm.sh):
-#   vrdma_repo=PATH   repository folder; shared read-write as 9p tag "repo"
-#   vrdma_job=PATH    job folder inside the repository (env.sh, cmd.sh, status)
-#   vrdma_nvme=0|1    also load the NVMe modules (--nvme-sriov)
+# Kernel command line (set by run-vm.sh):
+#   vrdma_project=PATH  project folder; shared read-write as 9p tag "project"
+#   vrdma_job=PATH      this VM's job folder (guest-run.sh, env.sh, cmd.sh,
+#                       status), shared read-write as 9p tag "job"
+#   vrdma_kmods=PATH    the guest kernel's modules in the host root (optional)
+#   vrdma_nvme=0|1      also load the NVMe modules (--nvme-sriov)
 #
 # Steps: load modules, mount the host root (9p tag "hostroot", read-only)
 # under a tmpfs overlay so the guest can write anywhere without touching the
-# host, mount the repository at its own path, mount proc/sys/dev/tmp, chroot
-# and run test/rxe/guest-run.sh, print the exit-status marker, power off.
+# host, mount the project and the job folder at their own paths, mount
+# proc/sys/dev/tmp, chroot and run the job's guest-run.sh, print the
+# exit-status marker, power off.
 # Console (ttyS0) gets these messages and the kernel log; the command's own
 # output goes to ttyS1.
 
@@ -36,22 +39,24 @@ fail() {
   power_off
 }
 
-repo=""
+project=""
 job=""
+kmods=""
 nvme=0
 rootcache=loose
 repocache=none
 # shellcheck disable=SC2013  # the command line is split into words on purpose
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
-    vrdma_repo=*) repo="${arg#vrdma_repo=}" ;;
+    vrdma_project=*) project="${arg#vrdma_project=}" ;;
     vrdma_job=*) job="${arg#vrdma_job=}" ;;
+    vrdma_kmods=*) kmods="${arg#vrdma_kmods=}" ;;
     vrdma_nvme=*) nvme="${arg#vrdma_nvme=}" ;;
     vrdma_rootcache=*) rootcache="${arg#vrdma_rootcache=}" ;;
     vrdma_repocache=*) repocache="${arg#vrdma_repocache=}" ;;
   esac
 done
-[ -n "$repo" ] || fail "vrdma_repo= missing from the kernel command line"
+[ -n "$project" ] || fail "vrdma_project= missing from the kernel command line"
 [ -n "$job" ] || fail "vrdma_job= missing from the kernel command line"
 kver="$(cat /etc/vrdma/kver)"
 [ "$kver" = "$(uname -r)" ] || fail "initramfs built for $kver but kernel is $(uname -r)"
@@ -65,6 +70,7 @@ for list in $lists; do
     insmod "/lib/modules/$m.ko" || fail "insmod $m failed"
   done <"$list"
 done
+log "modules loaded at $(uptime_s)s"
 
 p9opts=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o "ro,$p9opts,cache=$rootcache" hostroot /lower || fail "cannot mount the host root (9p tag hostroot)"
@@ -83,24 +89,22 @@ mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$r/dev/pts" || fa
 mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm" || fail "mount /dev/shm"
 mount -t tmpfs -o mode=1777 tmpfs "$r/tmp" || fail "mount /tmp"
 mount -t tmpfs -o mode=0755 tmpfs "$r/run" || fail "mount /run"
-# The repository last, so a checkout under /tmp or /run is not hidden by the
-# fresh tmpfs mounted there.
-case "$repo" in
-  /tmp/*|/run/*|/dev/shm/*) mkdir -p "$r$repo" || fail "cannot create $repo inside the guest" ;;
-esac
-[ -d "$r$repo" ] || fail "repository folder $repo not visible in the host root"
-mount -t 9p -o "$p9opts,cache=$repocache" repo "$r$repo" || fail "cannot mount the repository (9p tag repo)"
+# The project and the job folder last, so a folder under /tmp or /run is not
+# hidden by the fresh tmpfs mounted there. Both exist in the host root; the
+# overlay lets mkdir create the mount points when they are not visible yet.
+mkdir -p "$r$project" "$r$job" || fail "cannot create the mount points for $project and $job"
+mount -t 9p -o "$p9opts,cache=$repocache" project "$r$project" || fail "cannot mount the project folder (9p tag project)"
+mount -t 9p -o "$p9opts,cache=none" job "$r$job" || fail "cannot mount the job folder (9p tag job)"
 # The guest kernel's modules, so that modprobe works inside (optional).
-kmods="$r$repo/.vm/kernel/$kver/lib/modules/$kver"
-if [ -d "$kmods" ] && mkdir -p "$r/lib/modules/$kver" 2>/dev/null; then
-  mount -o bind "$kmods" "$r/lib/modules/$kver" || log "no /lib/modules/$kver inside (bind failed)"
+if [ -n "$kmods" ] && [ -d "$r$kmods" ] && mkdir -p "$r/lib/modules/$kver" 2>/dev/null; then
+  mount -o bind "$r$kmods" "$r/lib/modules/$kver" || log "no /lib/modules/$kver inside (bind failed)"
 fi
 
 # Command output goes to ttyS1 untranslated (no CR/LF mapping, no echo).
 stty -F /dev/ttyS1 raw -echo 2>/dev/null || log "stty on ttyS1 failed"
 
 log "root ready at $(uptime_s)s; running guest-run.sh"
-chroot "$r" /bin/bash "$repo/test/rxe/guest-run.sh" "$job" </dev/null
+chroot "$r" /bin/bash "$job/guest-run.sh" "$job" </dev/null
 rc=$?
 log "guest-run.sh exited $rc at $(uptime_s)s"
 
