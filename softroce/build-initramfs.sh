@@ -71,7 +71,9 @@ mkdir -p "$out_dir"
 
 # --- resolve module files and dependencies from modules.dep -------------------
 
-norm() { printf '%s' "${1//-/_}"; }
+# Module names are compared with "-" as "_", as the kernel does. Plain
+# parameter expansion, no command substitution: modules.dep has thousands of
+# lines, and a fork per line costs most of a minute on a busy machine.
 
 declare -A mod_path=()   # normalised name -> path relative to $moddir
 declare -A mod_deps=()   # normalised name -> space-separated normalised deps
@@ -79,12 +81,14 @@ while IFS= read -r line; do
   path="${line%%:*}"
   deps="${line#*:}"
   file="${path##*/}"
-  name="$(norm "${file%%.ko*}")"
+  name="${file%%.ko*}"
+  name="${name//-/_}"
   mod_path[$name]="$path"
   d_names=""
   for d in $deps; do
     f="${d##*/}"
-    d_names+="$(norm "${f%%.ko*}") "
+    f="${f%%.ko*}"
+    d_names+="${f//-/_} "
   done
   mod_deps[$name]="$d_names"
 done <"$moddir/modules.dep"
@@ -93,7 +97,7 @@ declare -A placed=()
 resolve() {   # resolve LISTNAME MODULE: appends MODULE (after its deps) to LISTNAME
   local -n list_ref="$1"
   local n
-  n="$(norm "$2")"
+  n="${2//-/_}"
   [ -n "${placed[$n]:-}" ] && return 0
   [ -n "${mod_path[$n]:-}" ] || die "module $2 not found in kernel $kver"
   # modules.dep lists the full closure; resolve each dependency's own
