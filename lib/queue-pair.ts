@@ -11,6 +11,7 @@ import { InvalidArgumentError } from './errors/invalid-argument-error.js';
 import { RdmaError } from './errors/rdma-error.js';
 import { toSendWrSpecs } from './validate/send-wr.js';
 import { toRecvWrSpecs } from './validate/recv-wr.js';
+import { recvSpecPool, sendSpecPool } from './validate/spec-pool.js';
 import { checkEndpoint } from './validate/endpoint.js';
 import { checkInt } from './validate/numbers.js';
 import { checkTransition } from './validate/qp-transition.js';
@@ -56,6 +57,9 @@ export class QueuePair extends Resource<QpBackend> {
   /** Sizes and type it was created with. */
   readonly caps: QueuePairCaps;
   #remote: Endpoint | null = null;
+  /** Validated requests, reused from post to post. */
+  readonly #sendSpecs = sendSpecPool();
+  readonly #recvSpecs = recvSpecPool();
 
   /** @internal Use `ProtectionDomain.createQp()`. */
   constructor(pd: ProtectionDomain, backend: QpBackend, caps: QueuePairCaps, sendCq: CompletionQueue, recvCq: CompletionQueue, srq: SharedReceiveQueue | null, parent: Lifetime) {
@@ -197,7 +201,7 @@ export class QueuePair extends Resource<QpBackend> {
    */
   postSend(wr: SendWorkRequest | readonly SendWorkRequest[]): void {
     this.life.assertOpen();
-    this.raw.postSend(toSendWrSpecs(wr, this.caps));
+    this.raw.postSend(toSendWrSpecs(wr, this.caps, this.#sendSpecs));
   }
 
   /**
@@ -209,7 +213,7 @@ export class QueuePair extends Resource<QpBackend> {
   postRecv(wr: RecvWorkRequest | readonly RecvWorkRequest[]): void {
     this.life.assertOpen();
     if (this.srq) throw new InvalidArgumentError('wr', 'this QP takes its receives from a shared receive queue: post to the SRQ');
-    this.raw.postRecv(toRecvWrSpecs(wr, this.caps.maxSge));
+    this.raw.postRecv(toRecvWrSpecs(wr, this.caps.maxSge, this.#recvSpecs));
   }
 
   /**

@@ -3,6 +3,7 @@ import type { RecvWorkRequest } from './types/work-request.js';
 import { CloseRank, type Lifetime } from './lifetime.js';
 import { SharedResource } from './resource.js';
 import { toRecvWrSpecs } from './validate/recv-wr.js';
+import { recvSpecPool } from './validate/spec-pool.js';
 import type { ProtectionDomain } from './protection-domain.js';
 
 /**
@@ -17,6 +18,8 @@ export class SharedReceiveQueue extends SharedResource<SrqBackend> {
   readonly maxWr: number;
   /** Scatter/gather entries per request. */
   readonly maxSge: number;
+  /** Validated requests, reused from post to post. */
+  readonly #recvSpecs = recvSpecPool();
 
   /** @internal */
   constructor(pd: ProtectionDomain, backend: SrqBackend, maxWr: number, maxSge: number, parent: Lifetime) {
@@ -33,6 +36,6 @@ export class SharedReceiveQueue extends SharedResource<SrqBackend> {
    * @throws VerbsError `ENOMEM` when the queue is full.
    */
   postRecv(wr: RecvWorkRequest | readonly RecvWorkRequest[]): void {
-    this.backend().postRecv(toRecvWrSpecs(wr, this.maxSge));
+    this.backend().postRecv(toRecvWrSpecs(wr, this.maxSge, this.#recvSpecs));
   }
 }

@@ -155,8 +155,11 @@ export interface QpBackend {
    * @throws VerbsError `ENOMEM` when the queue is full. The loopback posts
    *   nothing of the array then; a native chain may be partly posted (the
    *   verbs cannot undo that) and the error says how many went in.
+   * The specs are the caller's and change at its next post: a provider
+   * that keeps one past the call keeps a copy (`copySendWrSpec`).
    */
   postSend(wrs: readonly SendWrSpec[]): void;
+  /** Likewise: a provider that keeps a spec past the call keeps a copy (`copyRecvWrSpec`). */
   postRecv(wrs: readonly RecvWrSpec[]): void;
   /** Move to ERR: outstanding requests flush with WR_FLUSH_ERR. */
   toError(): void;
@@ -164,6 +167,7 @@ export interface QpBackend {
 }
 
 export interface SrqBackend {
+  /** The specs change at the caller's next post: a provider that keeps one keeps a copy (`copyRecvWrSpec`). */
   postRecv(wrs: readonly RecvWrSpec[]): void;
   close(): void;
 }

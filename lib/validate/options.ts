@@ -57,9 +57,12 @@ export function checkOptions(fn: string, name: string, value: unknown, shape: Op
  * @throws InvalidArgumentError unless `value` is a boolean or `undefined`.
  */
 export function checkOptionalBoolean(fn: string, at: string, key: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new InvalidArgumentError(`${at}.${key}`, `${fn} expects a boolean, got ${describe(value)}`);
-  }
+  if (value !== undefined && typeof value !== 'boolean') throw booleanError(fn, `${at}.${key}`, value);
+}
+
+/** The error for a flag that is neither a boolean nor `undefined`; `name` is e.g. `"wr[0].signaled"`. */
+export function booleanError(fn: string, name: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(name, `${fn} expects a boolean, got ${describe(value)}`);
 }
 
 function hasType(value: unknown, type: OptionType): boolean {

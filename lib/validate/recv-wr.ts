@@ -1,24 +1,33 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import type { RecvWrSpec } from '../provider/spi.js';
 import type { RecvWorkRequest } from '../types/work-request.js';
-import { checkInt, describe, MAX_WR_ID } from './numbers.js';
-import { toSgeSpecs } from './sge.js';
+import { describe, intError, isIntIn, MAX_WR_ID } from './numbers.js';
+import { fillSgeSpecs } from './sge.js';
+import { recvSpecPool, type RecvSlot, type SpecPool } from './spec-pool.js';
+import { wrPath } from './wr-path.js';
 
 /**
  * Validate one receive work request or an array of them: the fields it
- * reads, by type and range (other keys are not looked for, to keep posting cheap).
+ * reads, by type and range (other keys are not looked for, to keep posting
+ * cheap). The specs are written into `pool` (a queue's own, reused from
+ * post to post: nothing is allocated once it has grown) and are valid until
+ * the next validation into it.
  * @throws InvalidArgumentError naming the bad field (`wr[3].sgList[0].length`).
  */
-export function toRecvWrSpecs(input: RecvWorkRequest | readonly RecvWorkRequest[], maxSge: number): RecvWrSpec[] {
-  const list = Array.isArray(input) ? input : [input as RecvWorkRequest];
-  const out: RecvWrSpec[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const wr = list[i] as RecvWorkRequest;
-    const at = `wr[${i}]`;
-    if (wr === null || typeof wr !== 'object') throw new InvalidArgumentError(at, `must be an object, got ${describe(wr)}`);
-    const wrId = wr.wrId === undefined ? 0 : checkInt(`${at}.wrId`, wr.wrId, 0, MAX_WR_ID);
-    const { sges, length } = toSgeSpecs(`${at}.sgList`, wr.sgList, maxSge);
-    out.push({ wrId, sgList: sges, length });
+export function toRecvWrSpecs(input: RecvWorkRequest | readonly RecvWorkRequest[], maxSge: number, pool: SpecPool<RecvSlot> = recvSpecPool()): readonly RecvWrSpec[] {
+  if (!Array.isArray(input)) {
+    fillRecvSpec(0, input as RecvWorkRequest, maxSge, pool.slot(0));
+    return pool.specs(1);
   }
-  return out;
+  const list = input as readonly RecvWorkRequest[];
+  for (let i = 0; i < list.length; i++) fillRecvSpec(i, list[i]!, maxSge, pool.slot(i));
+  return pool.specs(list.length);
+}
+
+function fillRecvSpec(i: number, wr: RecvWorkRequest, maxSge: number, out: RecvSlot): void {
+  if (wr === null || typeof wr !== 'object') throw new InvalidArgumentError(wrPath(i), `must be an object, got ${describe(wr)}`);
+  const wrId = wr.wrId ?? 0;
+  if (wr.wrId !== undefined && !isIntIn(wrId, 0, MAX_WR_ID)) throw intError(wrPath(i, 'wrId'), wrId, 0, MAX_WR_ID);
+  out.wrId = wrId;
+  out.length = fillSgeSpecs(i, wr.sgList, maxSge, out.sgList);
 }

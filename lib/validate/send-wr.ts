@@ -6,9 +6,11 @@ import { OpTrait, opcodesAllowedOn, qpTypeBit, wrOpcodeTraits, type WrOpcodeTrai
 import type { SendWrSpec } from '../provider/spi.js';
 import type { SendWorkRequest } from '../types/work-request.js';
 import { AddressHandle } from '../address-handle.js';
-import { checkInt, checkU64, describe, MAX_WR_ID } from './numbers.js';
-import { toSgeSpecs } from './sge.js';
-import { checkOptionalBoolean } from './options.js';
+import { describe, intError, isIntIn, isU64, MAX_WR_ID, u64Error } from './numbers.js';
+import { fillSgeSpecs } from './sge.js';
+import { booleanError } from './options.js';
+import { sendSpecPool, type SendSlot, type SpecPool } from './spec-pool.js';
+import { wrPath } from './wr-path.js';
 
 /** What send validation needs to know about the QP. */
 export interface SendLimits {
@@ -21,10 +23,24 @@ export interface SendLimits {
 /** The largest message InfiniBand allows (2^31 bytes). */
 export const MAX_MESSAGE = 0x8000_0000;
 
-function checkOpcodeForType(at: string, op: WrOpcodeTraits, type: number): void {
+function checkOpcodeForType(i: number, op: WrOpcodeTraits, type: number): void {
   if ((op.qpTypes & qpTypeBit(type)) !== 0) return;
   const name = qpTypeName(type);
-  throw new UnsupportedError(`${op.name} on ${name}`, `${at}.opcode: ${op.name} is not allowed on a ${name} queue pair (it takes ${opcodesAllowedOn(type).join(', ')})`);
+  throw new UnsupportedError(`${op.name} on ${name}`, `${wrPath(i, 'opcode')}: ${op.name} is not allowed on a ${name} queue pair (it takes ${opcodesAllowedOn(type).join(', ')})`);
+}
+
+function checkFlag(i: number, key: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw booleanError('postSend()', wrPath(i, key), value);
+}
+
+function checkU32(i: number, key: string, value: unknown): number {
+  if (!isIntIn(value, 0, 0xffff_ffff)) throw intError(wrPath(i, key), value, 0, 0xffff_ffff);
+  return value;
+}
+
+function checkOperand(i: number, key: string, value: unknown): bigint {
+  if (!isU64(value)) throw u64Error(wrPath(i, key), value);
+  return value;
 }
 
 /**
@@ -32,32 +48,41 @@ function checkOpcodeForType(at: string, op: WrOpcodeTraits, type: number): void 
  * Every field it reads is checked for type and range; keys it does not
  * read are not looked for (that would cost each post a walk over the
  * request's keys), so a misspelt optional field is ignored like an absent one.
+ * The specs are written into `pool` (the QP's own, reused from post to
+ * post: nothing is allocated and no string built once it has grown, unless
+ * a request is wrong) and are valid until the next validation into it.
  * @throws InvalidArgumentError naming the bad field.
  * @throws UnsupportedError for an opcode the QP type does not allow.
  * @throws ClosedError when a region or address handle is closed.
  */
-export function toSendWrSpecs(input: SendWorkRequest | readonly SendWorkRequest[], qp: SendLimits): SendWrSpec[] {
-  const list = Array.isArray(input) ? input : [input as SendWorkRequest];
-  const out: SendWrSpec[] = [];
-  for (let i = 0; i < list.length; i++) out.push(toSendWrSpec(`wr[${i}]`, list[i] as SendWorkRequest, qp));
-  return out;
+export function toSendWrSpecs(input: SendWorkRequest | readonly SendWorkRequest[], qp: SendLimits, pool: SpecPool<SendSlot> = sendSpecPool()): readonly SendWrSpec[] {
+  if (!Array.isArray(input)) {
+    fillSendSpec(0, input as SendWorkRequest, qp, pool.slot(0));
+    return pool.specs(1);
+  }
+  const list = input as readonly SendWorkRequest[];
+  for (let i = 0; i < list.length; i++) fillSendSpec(i, list[i]!, qp, pool.slot(i));
+  return pool.specs(list.length);
 }
 
-function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSpec {
-  if (wr === null || typeof wr !== 'object') throw new InvalidArgumentError(at, `must be an object, got ${describe(wr)}`);
-  const wrId = wr.wrId === undefined ? 0 : checkInt(`${at}.wrId`, wr.wrId, 0, MAX_WR_ID);
+/** Validate request `i` into `out`. */
+export function fillSendSpec(i: number, wr: SendWorkRequest, qp: SendLimits, out: SendSlot): void {
+  if (wr === null || typeof wr !== 'object') throw new InvalidArgumentError(wrPath(i), `must be an object, got ${describe(wr)}`);
+  const wrId = wr.wrId ?? 0;
+  if (wr.wrId !== undefined && !isIntIn(wrId, 0, MAX_WR_ID)) throw intError(wrPath(i, 'wrId'), wrId, 0, MAX_WR_ID);
   const opcode = wr.opcode ?? WrOpcode.SEND;
   const op = wrOpcodeTraits(opcode);
-  if (op === undefined) throw new InvalidArgumentError(`${at}.opcode`, `must be a WrOpcode value, got ${describe(opcode)}`);
-  checkOpcodeForType(at, op, qp.type);
+  if (op === undefined) throw new InvalidArgumentError(wrPath(i, 'opcode'), `must be a WrOpcode value, got ${describe(opcode)}`);
+  checkOpcodeForType(i, op, qp.type);
   const traits = op.flags;
-  const { sges, length } = toSgeSpecs(`${at}.sgList`, wr.sgList, qp.maxSge);
-  if (length > MAX_MESSAGE) throw new InvalidArgumentError(`${at}.sgList`, `message of ${length} bytes exceeds 2^31`);
+  const length = fillSgeSpecs(i, wr.sgList, qp.maxSge, out.sgList);
+  const numSge = out.sgList.length;
+  if (length > MAX_MESSAGE) throw new InvalidArgumentError(wrPath(i, 'sgList'), `message of ${length} bytes exceeds 2^31`);
 
-  checkOptionalBoolean('postSend()', at, 'signaled', wr.signaled);
-  checkOptionalBoolean('postSend()', at, 'solicited', wr.solicited);
-  checkOptionalBoolean('postSend()', at, 'fence', wr.fence);
-  checkOptionalBoolean('postSend()', at, 'inline', wr.inline);
+  checkFlag(i, 'signaled', wr.signaled);
+  checkFlag(i, 'solicited', wr.solicited);
+  checkFlag(i, 'fence', wr.fence);
+  checkFlag(i, 'inline', wr.inline);
   let flags = 0;
   if (wr.signaled ?? true) flags |= SendFlags.SIGNALED;
   if (qp.sqSigAll) flags |= SendFlags.SIGNALED;
@@ -65,19 +90,19 @@ function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSp
   if (wr.fence) flags |= SendFlags.FENCE;
   if (wr.inline) {
     if ((traits & OpTrait.PAYLOAD_OUT) === 0) {
-      throw new InvalidArgumentError(`${at}.inline`, `${op.name} cannot be inline (it sends no payload)`);
+      throw new InvalidArgumentError(wrPath(i, 'inline'), `${op.name} cannot be inline (it sends no payload)`);
     }
     if (length > qp.maxInline) {
-      throw new InvalidArgumentError(`${at}.inline`, `${length} bytes exceed the QP's maxInline ${qp.maxInline}`);
+      throw new InvalidArgumentError(wrPath(i, 'inline'), `${length} bytes exceed the QP's maxInline ${qp.maxInline}`);
     }
     flags |= SendFlags.INLINE;
   }
 
   let imm = 0;
   if ((traits & OpTrait.IMM) !== 0) {
-    imm = checkInt(`${at}.imm`, wr.imm ?? 0, 0, 0xffff_ffff);
+    imm = checkU32(i, 'imm', wr.imm ?? 0);
   } else if (wr.imm !== undefined) {
-    throw new InvalidArgumentError(`${at}.imm`, `${op.name} carries no immediate data (only the *_WITH_IMM opcodes do)`);
+    throw new InvalidArgumentError(wrPath(i, 'imm'), `${op.name} carries no immediate data (only the *_WITH_IMM opcodes do)`);
   }
 
   let remoteAddr = 0n;
@@ -85,29 +110,41 @@ function toSendWrSpec(at: string, wr: SendWorkRequest, qp: SendLimits): SendWrSp
   let compareAdd = 0n;
   let swap = 0n;
   if ((traits & OpTrait.REMOTE) !== 0) {
-    remoteAddr = checkU64(`${at}.remoteAddr`, wr.remoteAddr);
-    rkey = checkInt(`${at}.rkey`, wr.rkey, 0, 0xffff_ffff);
+    remoteAddr = checkOperand(i, 'remoteAddr', wr.remoteAddr);
+    rkey = checkU32(i, 'rkey', wr.rkey);
   }
   if ((traits & OpTrait.ATOMIC) !== 0) {
-    if (sges.length !== 1 || length !== 8) {
-      throw new InvalidArgumentError(`${at}.sgList`, `${op.name} needs exactly one 8-byte SGE for the original value, got ${sges.length} SGE(s) of ${length} bytes`);
+    if (numSge !== 1 || length !== 8) {
+      throw new InvalidArgumentError(wrPath(i, 'sgList'), `${op.name} needs exactly one 8-byte SGE for the original value, got ${numSge} SGE(s) of ${length} bytes`);
     }
-    if (remoteAddr % 8n !== 0n) throw new InvalidArgumentError(`${at}.remoteAddr`, 'atomics need an 8-byte aligned address');
-    compareAdd = checkU64(`${at}.compareAdd`, wr.compareAdd ?? 0n);
-    swap = (traits & OpTrait.SWAP) !== 0 ? checkU64(`${at}.swap`, wr.swap ?? 0n) : 0n;
+    if (remoteAddr % 8n !== 0n) throw new InvalidArgumentError(wrPath(i, 'remoteAddr'), 'atomics need an 8-byte aligned address');
+    compareAdd = checkOperand(i, 'compareAdd', wr.compareAdd ?? 0n);
+    swap = (traits & OpTrait.SWAP) !== 0 ? checkOperand(i, 'swap', wr.swap ?? 0n) : 0n;
   }
 
   let ah = null;
   let remoteQpn = 0;
   let remoteQkey = 0;
   if (qp.type === QpType.UD) {
-    if (!(wr.ah instanceof AddressHandle)) throw new InvalidArgumentError(`${at}.ah`, 'a UD send needs an AddressHandle (pd.createAddressHandle(endpoint))');
+    if (!(wr.ah instanceof AddressHandle)) throw new InvalidArgumentError(wrPath(i, 'ah'), 'a UD send needs an AddressHandle (pd.createAddressHandle(endpoint))');
     ah = wr.ah.backend();
-    remoteQpn = checkInt(`${at}.remoteQpn`, wr.remoteQpn, 1, 0xff_ffff);
-    remoteQkey = checkInt(`${at}.remoteQkey`, wr.remoteQkey ?? 0, 0, 0xffff_ffff);
+    if (!isIntIn(wr.remoteQpn, 1, 0xff_ffff)) throw intError(wrPath(i, 'remoteQpn'), wr.remoteQpn, 1, 0xff_ffff);
+    remoteQpn = wr.remoteQpn;
+    remoteQkey = checkU32(i, 'remoteQkey', wr.remoteQkey ?? 0);
   } else if (wr.ah !== undefined) {
-    throw new InvalidArgumentError(`${at}.ah`, `only UD sends take an address handle; this QP is ${qpTypeName(qp.type)}`);
+    throw new InvalidArgumentError(wrPath(i, 'ah'), `only UD sends take an address handle; this QP is ${qpTypeName(qp.type)}`);
   }
 
-  return { wrId, opcode: op.value, sgList: sges, length, imm, remoteAddr, rkey, compareAdd, swap, flags, ah, remoteQpn, remoteQkey };
+  out.wrId = wrId;
+  out.opcode = op.value;
+  out.length = length;
+  out.imm = imm;
+  out.remoteAddr = remoteAddr;
+  out.rkey = rkey;
+  out.compareAdd = compareAdd;
+  out.swap = swap;
+  out.flags = flags;
+  out.ah = ah;
+  out.remoteQpn = remoteQpn;
+  out.remoteQkey = remoteQkey;
 }

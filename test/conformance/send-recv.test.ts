@@ -22,6 +22,25 @@ describe(`RC send/receive on ${testDeviceName()}`, () => {
     expect(dst.buffer[3000]).toBe(0xee);
   });
 
+  it('sends waiting for a receive keep their own gather lists while later posts name other buffers', async () => {
+    p = await makePair(QpType.RC, {}, { rnrRetry: 7, minRnrTimer: 1 });
+    const src = region(p.pd, 4096);
+    const dst = region(p.pd, 4096, 0xee);
+    src.buffer.set(pattern(4096, 5));
+    // Posted one by one, each from another offset, before the peer has any receive.
+    for (let i = 0; i < 4; i++) p.a.postSend({ wrId: 100 + i, sgList: [{ mr: src, offset: 1000 * i, length: 100 + i }] });
+    for (let i = 0; i < 4; i++) p.b.postRecv({ wrId: 200 + i, sgList: [{ mr: dst, offset: 1000 * i, length: 200 }] });
+    const sends = await collect(p.cqA, 4);
+    const recvs = await collect(p.cqB, 4);
+    expect(sends.map((w) => [w.wrId, w.status])).toEqual([0, 1, 2, 3].map((i) => [100 + i, WcStatus.SUCCESS]));
+    expect(recvs.map((w) => [w.wrId, w.status, w.byteLen])).toEqual([0, 1, 2, 3].map((i) => [200 + i, WcStatus.SUCCESS, 100 + i]));
+    for (let i = 0; i < 4; i++) {
+      const at = 1000 * i;
+      expect(Buffer.from(dst.buffer.subarray(at, at + 100 + i)).equals(Buffer.from(src.buffer.subarray(at, at + 100 + i)))).toBe(true);
+      expect(dst.buffer[at + 100 + i]).toBe(0xee);
+    }
+  });
+
   it('gathers from several SGEs and scatters into several', async () => {
     p = await makePair(QpType.RC);
     const src = region(p.pd, 1024);

@@ -1,4 +1,5 @@
 import type { SendWrSpec } from '../../provider/spi.js';
+import { copySendWrSpec } from '../../provider/spec-copy.js';
 import type { QpRtsAttributes } from '../../types/qp-attributes.js';
 import { QpState, QpType } from '../../constants/qp.js';
 import { WcStatus } from '../../constants/wc-status.js';
@@ -82,7 +83,8 @@ export class Requester {
    */
   post(wrs: readonly SendWrSpec[]): void {
     if (this.#sq.length - this.#head + wrs.length > this.#maxWr) throw queueFull('ibv_post_send', 'send queue', this.#maxWr);
-    for (const wr of wrs) {
+    for (const posted of wrs) {
+      const wr = copySendWrSpec(posted);
       const op = WR_OPCODE_TRAITS[wr.opcode]!;
       let payload: Payload = EMPTY_PAYLOAD;
       if ((op.flags & OpTrait.PAYLOAD_OUT) !== 0 && wr.length > 0) {

@@ -1,4 +1,5 @@
 import type { RecvWrSpec } from '../../provider/spi.js';
+import { copyRecvWrSpec } from '../../provider/spec-copy.js';
 import { Access } from '../../constants/access.js';
 import { QpState, QpType } from '../../constants/qp.js';
 import { WcStatus } from '../../constants/wc-status.js';
@@ -83,7 +84,7 @@ export class Responder {
    */
   post(wrs: readonly RecvWrSpec[]): void {
     if (this.#rq.size + wrs.length > this.#maxWr) throw queueFull('ibv_post_recv', 'receive queue', this.#maxWr);
-    for (const wr of wrs) this.#rq.push(wr);
+    for (const wr of wrs) this.#rq.push(copyRecvWrSpec(wr));
     if (this.#core.state() === QpState.ERR) this.flush();
   }
 

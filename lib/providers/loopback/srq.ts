@@ -1,6 +1,7 @@
 import type { RecvWrSpec, SrqBackend } from '../../provider/spi.js';
 import { queueFull } from './errors.js';
 import { Fifo } from './fifo.js';
+import { copyRecvWrSpec } from '../../provider/spec-copy.js';
 
 /** A loopback shared receive queue: receive requests taken by whichever QP needs one first. */
 export class LoopSrq implements SrqBackend {
@@ -13,7 +14,7 @@ export class LoopSrq implements SrqBackend {
 
   postRecv(wrs: readonly RecvWrSpec[]): void {
     if (this.size + wrs.length > this.maxWr) throw queueFull('ibv_post_srq_recv', 'shared receive queue', this.maxWr);
-    for (const wr of wrs) this.#queue.push(wr);
+    for (const wr of wrs) this.#queue.push(copyRecvWrSpec(wr));
   }
 
   take(): RecvWrSpec | undefined {
