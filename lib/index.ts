@@ -22,6 +22,9 @@ export { ProtectionDomain, DEFAULT_QKEY, type QueuePairInit, type SrqInit, type 
 export { MemoryRegion } from './memory-region.js';
 export { CompletionQueue } from './completion-queue.js';
 export { QueuePair, type ConnectOptions, type QueuePairCaps } from './queue-pair.js';
+export { PreparedSend } from './prepared-send.js';
+export { PreparedRecv } from './prepared-recv.js';
+export { PreparedRequests } from './prepared-requests.js';
 export { SharedReceiveQueue } from './shared-receive-queue.js';
 export { AddressHandle } from './address-handle.js';
 export { checkCompletion } from './check-completion.js';

@@ -12,6 +12,8 @@ import { RdmaError } from './errors/rdma-error.js';
 import { toSendWrSpecs } from './validate/send-wr.js';
 import { toRecvWrSpecs } from './validate/recv-wr.js';
 import { recvSpecPool, sendSpecPool } from './validate/spec-pool.js';
+import { PreparedSend } from './prepared-send.js';
+import { PreparedRecv } from './prepared-recv.js';
 import { checkEndpoint } from './validate/endpoint.js';
 import { checkInt } from './validate/numbers.js';
 import { checkTransition } from './validate/qp-transition.js';
@@ -217,6 +219,47 @@ export class QueuePair extends Resource<QpBackend> {
   }
 
   /**
+   * Validate and pack send requests once, to post them many times with
+   * `prepared.post()` (one provider call, no validation but of what a
+   * setter changes): the way to reach C's message rate from JavaScript.
+   * Opcodes, flags, regions and address handles stay as prepared; ids,
+   * SGE offsets and lengths, remote addresses, rkeys, immediate data and
+   * atomic operands change through the setters. Closing the QP or a
+   * region the requests use makes `post()` throw `ClosedError`.
+   * @throws InvalidArgumentError for a malformed request (as `postSend`), an empty array, or more than `maxSendWr` requests.
+   * @throws UnsupportedError for an opcode the QP type does not allow.
+   * @throws ClosedError when the QP or a region is closed.
+   */
+  prepareSend(wr: SendWorkRequest | readonly SendWorkRequest[]): PreparedSend {
+    this.life.assertOpen();
+    const wrs: readonly SendWorkRequest[] = Array.isArray(wr) ? wr : [wr as SendWorkRequest];
+    checkPreparedCount(wrs.length, this.caps.maxSendWr, 'maxSendWr');
+    const pool = sendSpecPool();
+    toSendWrSpecs(wrs, this.caps, pool);
+    const specs = pool.specs(wrs.length).slice();
+    return new PreparedSend(this, specs, wrs, this.caps.maxInline, this.raw.prepareSend(specs));
+  }
+
+  /**
+   * Validate and pack receive requests once, to post them many times with
+   * `prepared.post()`; ids and SGE ranges change through the setters.
+   * Closing the QP or a region makes `post()` throw `ClosedError`.
+   * @throws InvalidArgumentError for a malformed request, an empty array,
+   *   more than `maxRecvWr` requests, or a QP that uses an SRQ.
+   * @throws ClosedError when the QP or a region is closed.
+   */
+  prepareRecv(wr: RecvWorkRequest | readonly RecvWorkRequest[]): PreparedRecv {
+    this.life.assertOpen();
+    if (this.srq) throw new InvalidArgumentError('wr', 'this QP takes its receives from a shared receive queue: post to the SRQ');
+    const wrs: readonly RecvWorkRequest[] = Array.isArray(wr) ? wr : [wr as RecvWorkRequest];
+    checkPreparedCount(wrs.length, this.caps.maxRecvWr, 'maxRecvWr');
+    const pool = recvSpecPool();
+    toRecvWrSpecs(wrs, this.caps.maxSge, pool);
+    const specs = pool.specs(wrs.length).slice();
+    return new PreparedRecv(this, specs, wrs, this.raw.prepareRecv(specs));
+  }
+
+  /**
    * Move the QP to ERR (`ibv_modify_qp` to IBV_QPS_ERR): every outstanding
    * request completes with WR_FLUSH_ERR, and so does every one posted later.
    * @throws ClosedError when closed.
@@ -249,4 +292,8 @@ function toConnectSpec(o: ConnectOptions): Required<ConnectOptions> {
     timeout: checkInt('options.timeout', o.timeout ?? 14, 0, 31),
     maxRdAtomic: checkInt('options.maxRdAtomic', o.maxRdAtomic ?? 1, 1, 16),
   };
+}
+
+function checkPreparedCount(n: number, max: number, limit: string): void {
+  if (n < 1 || n > max) throw new InvalidArgumentError('wr', `must hold 1 to ${max} requests (the QP's ${limit}), got ${n}`);
 }

@@ -161,9 +161,25 @@ export interface QpBackend {
   postSend(wrs: readonly SendWrSpec[]): void;
   /** Likewise: a provider that keeps a spec past the call keeps a copy (`copyRecvWrSpec`). */
   postRecv(wrs: readonly RecvWrSpec[]): void;
+  /**
+   * Keep `wrs` for posting again and again (packed once where the provider
+   * packs). The caller owns the specs and changes them only through its
+   * setters, each followed by `changed(i)`.
+   */
+  prepareSend(wrs: readonly SendWrSpec[]): PreparedBackend;
+  /** The same for receive requests. */
+  prepareRecv(wrs: readonly RecvWrSpec[]): PreparedBackend;
   /** Move to ERR: outstanding requests flush with WR_FLUSH_ERR. */
   toError(): void;
   close(): void;
+}
+
+/** Requests prepared once and posted many times. */
+export interface PreparedBackend {
+  /** Request `i` of the prepared specs changed (repack it). */
+  changed(i: number): void;
+  /** Post every prepared request, as `postSend` / `postRecv` would (and throwing what they throw). */
+  post(): void;
 }
 
 export interface SrqBackend {

@@ -1,4 +1,4 @@
-import type { QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
+import type { PreparedBackend, QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
 import type { Endpoint } from '../../types/endpoint.js';
 import type {
   AhValues, QpAttributes, QpInitAttributes, QpModifySpec, QpRtrValues, QpRtsAttributes,
@@ -139,6 +139,16 @@ export class LoopQp implements QpBackend, QpCore {
   postRecv(wrs: readonly RecvWrSpec[]): void {
     if (this.#state === QpState.RESET) throw badState(this.qpn, this.#state);
     this.#responder.post(wrs);
+  }
+
+  /** Nothing to pack: each post hands the specs to the requester, which copies what it queues. */
+  prepareSend(wrs: readonly SendWrSpec[]): PreparedBackend {
+    return { changed: () => {}, post: () => this.postSend(wrs) };
+  }
+
+  /** Each post hands the specs to the responder, which copies what it queues. */
+  prepareRecv(wrs: readonly RecvWrSpec[]): PreparedBackend {
+    return { changed: () => {}, post: () => this.postRecv(wrs) };
   }
 
   /** A request for this QP arrived (to its responder). */

@@ -77,37 +77,42 @@ export class WrPacker {
    */
   packSend(wrs: readonly SendWrSpec[]): number {
     this.#ensure(wrs, Layout.SEND_BYTES);
-    const u32 = this.#u32;
-    const f64 = this.#f64;
-    const u64 = this.#u64;
     let w = 0;
-    for (let i = 0; i < wrs.length; i++) {
-      const wr = wrs[i]!;
-      const op = wr.opcode;
-      f64[w >>> 1] = wr.wrId;
-      u32[w + Layout.S_OPCODE] = op;
-      u32[w + Layout.S_FLAGS] = wr.flags;
-      u32[w + Layout.S_IMM] = wr.imm;
-      u32[w + Layout.S_RKEY] = wr.rkey;
-      const w64 = w >>> 1;
-      const traits = WR_OPCODE_TRAITS[op]?.flags ?? 0;
-      const atomic = (traits & OpTrait.ATOMIC) !== 0;
-      u64[w64 + Layout.S_REMOTE_ADDR64] = (traits & OpTrait.REMOTE) !== 0 ? wr.remoteAddr : 0n;
-      u64[w64 + Layout.S_COMPARE_ADD64] = atomic ? wr.compareAdd : 0n;
-      u64[w64 + Layout.S_SWAP64] = atomic ? wr.swap : 0n;
-      const sges = wr.sgList;
-      u32[w + Layout.S_NUM_SGE] = sges.length;
-      u32[w + Layout.S_REMOTE_QPN] = wr.remoteQpn;
-      u32[w + Layout.S_REMOTE_QKEY] = wr.remoteQkey;
-      if (wr.ah === null) {
-        u32[w + Layout.S_AH] = 0;
-      } else {
-        u32[w + Layout.S_AH] = downcast(wr.ah, NativeAh, `wr[${i}].ah`, 'an address handle of a native device').id;
-      }
-      w += Layout.SEND_BYTES >>> 2;
-      w = packSges(u32, w, sges, i);
-    }
+    for (let i = 0; i < wrs.length; i++) w = this.packSendAt(wrs[i]!, w, i);
     return wrs.length;
+  }
+
+  /**
+   * Pack one send request at uint32 word `w` (the buffer must hold it);
+   * `i` is its index, for error messages. Returns the word after it.
+   * @throws InvalidArgumentError for a region or address handle of another provider.
+   */
+  packSendAt(wr: SendWrSpec, start: number, i: number): number {
+    const u32 = this.#u32;
+    const u64 = this.#u64;
+    const w = start;
+    const op = wr.opcode;
+    this.#f64[w >>> 1] = wr.wrId;
+    u32[w + Layout.S_OPCODE] = op;
+    u32[w + Layout.S_FLAGS] = wr.flags;
+    u32[w + Layout.S_IMM] = wr.imm;
+    u32[w + Layout.S_RKEY] = wr.rkey;
+    const w64 = w >>> 1;
+    const traits = WR_OPCODE_TRAITS[op]?.flags ?? 0;
+    const atomic = (traits & OpTrait.ATOMIC) !== 0;
+    u64[w64 + Layout.S_REMOTE_ADDR64] = (traits & OpTrait.REMOTE) !== 0 ? wr.remoteAddr : 0n;
+    u64[w64 + Layout.S_COMPARE_ADD64] = atomic ? wr.compareAdd : 0n;
+    u64[w64 + Layout.S_SWAP64] = atomic ? wr.swap : 0n;
+    const sges = wr.sgList;
+    u32[w + Layout.S_NUM_SGE] = sges.length;
+    u32[w + Layout.S_REMOTE_QPN] = wr.remoteQpn;
+    u32[w + Layout.S_REMOTE_QKEY] = wr.remoteQkey;
+    if (wr.ah === null) {
+      u32[w + Layout.S_AH] = 0;
+    } else {
+      u32[w + Layout.S_AH] = downcast(wr.ah, NativeAh, `wr[${i}].ah`, 'an address handle of a native device').id;
+    }
+    return packSges(u32, w + (Layout.SEND_BYTES >>> 2), sges, i);
   }
 
   /**
@@ -116,19 +121,32 @@ export class WrPacker {
    */
   packRecv(wrs: readonly RecvWrSpec[]): number {
     this.#ensure(wrs, Layout.RECV_BYTES);
-    const u32 = this.#u32;
-    const f64 = this.#f64;
     let w = 0;
-    for (let i = 0; i < wrs.length; i++) {
-      const wr = wrs[i]!;
-      f64[w >>> 1] = wr.wrId;
-      u32[w + Layout.R_NUM_SGE] = wr.sgList.length;
-      u32[w + Layout.R_NUM_SGE + 1] = 0;
-      w += Layout.RECV_BYTES >>> 2;
-      w = packSges(u32, w, wr.sgList, i);
-    }
+    for (let i = 0; i < wrs.length; i++) w = this.packRecvAt(wrs[i]!, w, i);
     return wrs.length;
   }
+
+  /**
+   * Pack one receive request at uint32 word `w`; returns the word after it.
+   * @throws InvalidArgumentError for a region of another provider.
+   */
+  packRecvAt(wr: RecvWrSpec, w: number, i: number): number {
+    const u32 = this.#u32;
+    this.#f64[w >>> 1] = wr.wrId;
+    u32[w + Layout.R_NUM_SGE] = wr.sgList.length;
+    u32[w + Layout.R_NUM_SGE + 1] = 0;
+    return packSges(u32, w + (Layout.RECV_BYTES >>> 2), wr.sgList, i);
+  }
+}
+
+/** Bytes a packed send request with `numSge` SGEs takes. */
+export function sendBytes(numSge: number): number {
+  return Layout.SEND_BYTES + Layout.SGE_BYTES * numSge;
+}
+
+/** Bytes a packed receive request with `numSge` SGEs takes. */
+export function recvBytes(numSge: number): number {
+  return Layout.RECV_BYTES + Layout.SGE_BYTES * numSge;
 }
 
 function packSges(u32: Uint32Array, start: number, sges: readonly SgeSpec[], wrIndex: number): number {

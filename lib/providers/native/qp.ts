@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
+import type { PreparedBackend, QpBackend, QpInitSpec, RecvWrSpec, SendWrSpec } from '../../provider/spi.js';
 import { ENDPOINT_VERSION, type Endpoint } from '../../types/endpoint.js';
 import type { AhValues, QpAttributes, QpModifySpec } from '../../types/qp-attributes.js';
 import { QpState, QpType } from '../../constants/qp.js';
@@ -7,6 +7,7 @@ import { ProviderName } from '../../constants/provider-name.js';
 import type { NativeQpObject } from './addon.js';
 import type { NativeContext } from './context.js';
 import { WrPacker } from './pack.js';
+import { NativePrepared } from './prepared.js';
 import { badState } from './errors.js';
 import { NativeObject } from './native-object.js';
 
@@ -96,9 +97,23 @@ export class NativeQp extends NativeObject<NativeQpObject> implements QpBackend 
    * @throws RdmaError `ERR_BAD_STATE` before `connect()`. @throws VerbsError `ENOMEM` when the send queue is full.
    */
   postSend(wrs: readonly SendWrSpec[]): void {
-    if (!this.#ready && !this.#errored) throw badState(this.qpn, this.state());
     const n = this.#packer.packSend(wrs);
-    this.raw.postSend(this.#packer.buffer, n);
+    this.#postPackedSend(this.#packer.buffer, n);
+  }
+
+  #postPackedSend(buffer: ArrayBuffer, count: number): void {
+    if (!this.#ready && !this.#errored) throw badState(this.qpn, this.state());
+    this.raw.postSend(buffer, count);
+  }
+
+  /** Packed once into a buffer of their own; each post is one `ibv_post_send` chain. */
+  prepareSend(wrs: readonly SendWrSpec[]): PreparedBackend {
+    return new NativePrepared(wrs, 'send', (buffer, count) => this.#postPackedSend(buffer, count));
+  }
+
+  /** Packed once; each post is one `ibv_post_recv` chain. */
+  prepareRecv(wrs: readonly RecvWrSpec[]): PreparedBackend {
+    return new NativePrepared(wrs, 'recv', (buffer, count) => this.raw.postRecv(buffer, count));
   }
 
   /** One `ibv_post_recv` chain. @throws VerbsError `ENOMEM` when the receive queue is full. */
