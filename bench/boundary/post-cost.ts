@@ -3,7 +3,7 @@
  * at a given batch size: RDMA writes of 8 bytes between two connected RC
  * queue pairs of one context.
  */
-import { Access, QpType, WcBatch, WrOpcode, type Context, type SendWorkRequest } from '../../lib/index.js';
+import { Access, QpType, WcBatch, WrOpcode, type Context, type PreparedSend, type SendWorkRequest } from '../../lib/index.js';
 import { nsPerItem } from './measure.js';
 
 /** The figures at one batch size, nanoseconds per work request. */
@@ -15,11 +15,15 @@ export interface BoundaryFigure {
   readonly pollNs: number | null;
   /** A post of `batch` requests and the polls that reap their completions. */
   readonly postPollNs: number;
+  /** The same with the requests prepared once (`prepareSend`), one setter call per post. */
+  readonly preparedPostPollNs: number;
 }
 
 /** A connected pair and the requests the loops post. */
 export interface BoundaryRig {
   readonly post: (batch: number) => void;
+  /** Post `batch` requests prepared once, after one setter call (request 0's id). */
+  readonly postPrepared: (batch: number) => void;
   readonly poll: (batch: number) => number;
   close(): void;
 }
@@ -46,9 +50,20 @@ export async function boundaryRig(ctx: Context): Promise<BoundaryRig> {
     }
     return list;
   };
+  const prepared = new Map<number, PreparedSend>();
+  let id = 0;
   const wc = new WcBatch(64);
   return {
     post: (n) => a.postSend(n === 1 ? listOf(1)[0]! : listOf(n)),
+    postPrepared: (n) => {
+      let p = prepared.get(n);
+      if (p === undefined) {
+        p = a.prepareSend(listOf(n));
+        prepared.set(n, p);
+      }
+      p.setWrId(0, id++ & 0xffff);
+      p.post();
+    },
     poll: (n) => cqA.pollBatch(wc, n),
     close: () => pd.close(),
   };
@@ -67,9 +82,14 @@ export function measureBoundary(rig: BoundaryRig, batches: readonly number[], bu
       let got = 0;
       while (got < n) got += rig.poll(n - got);
     }, n, budgetMs);
+    const preparedPostPollNs = nsPerItem(() => {
+      rig.postPrepared(n);
+      let got = 0;
+      while (got < n) got += rig.poll(n - got);
+    }, n, budgetMs);
     const postNs = separate ? nsPerItem(() => rig.post(n), n, budgetMs) : null;
     const pollNs = separate ? nsPerItem(() => rig.poll(n), n, budgetMs) : null;
-    out.push({ batch: n, postNs, pollNs, postPollNs });
+    out.push({ batch: n, postNs, pollNs, postPollNs, preparedPostPollNs });
   }
   return out;
 }

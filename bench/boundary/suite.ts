@@ -59,9 +59,9 @@ export async function runBoundary(budgetMs: number, nativeDevice: string | null 
 
 /** The boundary table. */
 export function boundaryText(rows: readonly BoundaryRow[]): string {
-  const headers = ['provider', 'batch', 'post ns/WR', 'poll ns/WR', 'post+poll ns/WR'];
+  const headers = ['provider', 'batch', 'post ns/WR', 'poll ns/WR', 'post+poll ns/WR', 'prepared post+poll ns/WR'];
   const cells = rows.flatMap((r) => r.figures.map((f) => [
-    r.label, String(f.batch), f.postNs === null ? '-' : fixed(f.postNs, 1), f.pollNs === null ? '-' : fixed(f.pollNs, 1), fixed(f.postPollNs, 1),
+    r.label, String(f.batch), f.postNs === null ? '-' : fixed(f.postNs, 1), f.pollNs === null ? '-' : fixed(f.pollNs, 1), fixed(f.postPollNs, 1), fixed(f.preparedPostPollNs, 1),
   ]));
   const notes = rows.map((r) => ` ${r.label}: ${r.note}`);
   return [RULE, ' Cost of crossing into the library per work request (RDMA write, 8 B)', RULE, renderTable(headers, cells), ...notes].join('\n');
