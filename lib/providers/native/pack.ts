@@ -99,10 +99,16 @@ export class WrPacker {
     u32[w + Layout.S_RKEY] = wr.rkey;
     const w64 = w >>> 1;
     const traits = WR_OPCODE_TRAITS[op]?.flags ?? 0;
-    const atomic = (traits & OpTrait.ATOMIC) !== 0;
-    u64[w64 + Layout.S_REMOTE_ADDR64] = (traits & OpTrait.REMOTE) !== 0 ? wr.remoteAddr : 0n;
-    u64[w64 + Layout.S_COMPARE_ADD64] = atomic ? wr.compareAdd : 0n;
-    u64[w64 + Layout.S_SWAP64] = atomic ? wr.swap : 0n;
+    // Zeros go in as pairs of 32-bit words: storing a BigInt costs more than two numbers.
+    if ((traits & OpTrait.REMOTE) !== 0) u64[w64 + Layout.S_REMOTE_ADDR64] = wr.remoteAddr;
+    else zero64(u32, w + 2 * Layout.S_REMOTE_ADDR64);
+    if ((traits & OpTrait.ATOMIC) !== 0) {
+      u64[w64 + Layout.S_COMPARE_ADD64] = wr.compareAdd;
+      u64[w64 + Layout.S_SWAP64] = wr.swap;
+    } else {
+      zero64(u32, w + 2 * Layout.S_COMPARE_ADD64);
+      zero64(u32, w + 2 * Layout.S_SWAP64);
+    }
     const sges = wr.sgList;
     u32[w + Layout.S_NUM_SGE] = sges.length;
     u32[w + Layout.S_REMOTE_QPN] = wr.remoteQpn;
@@ -163,6 +169,11 @@ function packSges(u32: Uint32Array, start: number, sges: readonly SgeSpec[], wrI
     w += Layout.SGE_BYTES >>> 2;
   }
   return w;
+}
+
+function zero64(u32: Uint32Array, word: number): void {
+  u32[word] = 0;
+  u32[word + 1] = 0;
 }
 
 function roundUp(bytes: number): number {
