@@ -20,6 +20,8 @@ import { isLatency, type TestPlan } from './verbs/measure.js';
 import { baselinesTable, placementTables } from './report/tables.js';
 import { judgeTargets, targetsText } from './report/targets.js';
 import { writeJson } from './report/json.js';
+import { boundaryText, runBoundary } from './boundary/suite.js';
+import { judgeBoundaryTargets } from './report/boundary-targets.js';
 import { RULE } from './report/format.js';
 
 const t0 = Date.now();
@@ -95,6 +97,10 @@ async function main(): Promise<void> {
   }, log);
   console.log(baselinesTable(baselines));
 
+  log('boundary: cost of posting and polling per work request');
+  const boundary = await runBoundary(o.quick ? 20 : 100, o.provider === 'native' && deviceProblem === null ? device : null);
+  console.log(boundaryText(boundary));
+
   const results: PlacementResult[] = [];
   if (tests.length > 0) {
     const maxInline = o.inline ?? (o.provider === 'native' ? 64 : 0);
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const targets = o.provider === 'loopback' && tests.length > 0 ? judgeTargets(results, baselines) : [];
+  const targets = [...judgeBoundaryTargets(boundary), ...(o.provider === 'loopback' && tests.length > 0 ? judgeTargets(results, baselines) : [])];
   if (targets.length > 0) console.log(targetsText(targets));
   const seconds = (Date.now() - started) / 1000;
   console.log(`${RULE}\n finished in ${seconds.toFixed(1)} s`);
@@ -124,7 +130,7 @@ async function main(): Promise<void> {
     writeJson(o.json, {
       date: new Date(started).toISOString(), seconds, node: process.version, platform: `${os.platform()} ${os.release()}`,
       cpus: cpus.length, cpuModel: cpus[0]?.model ?? null, options: o, device: deviceProblem ? null : device, deviceProblem,
-      baselines, placements: results, targets,
+      baselines, boundary, placements: results, targets,
     });
     log(`bench: wrote ${o.json}`);
   }

@@ -70,6 +70,33 @@ export function judgeTargets(results: readonly PlacementResult[], b: Baselines):
     }
   }
 
+  {
+    const id = 'worker-write-1m-set';
+    const goal = 'worker 1 MiB RDMA write >= 90% of TypedArray.set bandwidth';
+    const m = figure(worker, 'write_bw', MIB);
+    const set = b.set.find((c) => c.size === MIB);
+    if (typeof m === 'string') out.push(na(id, goal, 0.9, m));
+    else if (!set) out.push(na(id, goal, 0.9, 'TypedArray.set at 1 MiB not measured'));
+    else {
+      const r = m.mbps! / set.mbps;
+      out.push({ id, goal, verdict: judge(r >= 0.9), value: r, limit: 0.9, detail: `${fixed(m.mbps, 0)} MB/s vs TypedArray.set ${fixed(set.mbps, 0)} MB/s = ${percent(r)}` });
+    }
+  }
+
+  {
+    const size = smallest(worker, 'send_lat');
+    const id = 'worker-rtt-atomics';
+    const goal = `spin-polled worker round trip <= 4x the Atomics spin ping-pong of the same run (send_lat, ${size} B)`;
+    const m = figure(worker, 'send_lat', size);
+    const a = b.atomics?.rtt.typical;
+    if (typeof m === 'string') out.push(na(id, goal, 4, m));
+    else if (a === undefined) out.push(na(id, goal, 4, 'Atomics ping-pong not measured'));
+    else {
+      const r = m.latency!.typical / a;
+      out.push({ id, goal, verdict: judge(r <= 4), value: r, limit: 4, detail: `t_typical ${fixed(m.latency!.typical, 2)} us vs Atomics ${fixed(a, 3)} us = ${times(r)}` });
+    }
+  }
+
   for (const test of ['send_lat', 'write_lat'] as const) {
     const id = `worker-rtt-${test}`;
     const size = smallest(worker, test);
