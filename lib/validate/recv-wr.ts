@@ -15,13 +15,7 @@ import { wrPath } from './wr-path.js';
  * @throws InvalidArgumentError naming the bad field (`wr[3].sgList[0].length`).
  */
 export function toRecvWrSpecs(input: RecvWorkRequest | readonly RecvWorkRequest[], maxSge: number, pool: SpecPool<RecvSlot> = recvSpecPool()): readonly RecvWrSpec[] {
-  if (!Array.isArray(input)) {
-    fillRecvSpec(0, input as RecvWorkRequest, maxSge, pool.slot(0));
-    return pool.specs(1);
-  }
-  const list = input as readonly RecvWorkRequest[];
-  for (let i = 0; i < list.length; i++) fillRecvSpec(i, list[i]!, maxSge, pool.slot(i));
-  return pool.specs(list.length);
+  return pool.fill(input, maxSge, fillRecvSpec);
 }
 
 function fillRecvSpec(i: number, wr: RecvWorkRequest, maxSge: number, out: RecvSlot): void {

@@ -56,13 +56,7 @@ function checkOperand(i: number, key: string, value: unknown): bigint {
  * @throws ClosedError when a region or address handle is closed.
  */
 export function toSendWrSpecs(input: SendWorkRequest | readonly SendWorkRequest[], qp: SendLimits, pool: SpecPool<SendSlot> = sendSpecPool()): readonly SendWrSpec[] {
-  if (!Array.isArray(input)) {
-    fillSendSpec(0, input as SendWorkRequest, qp, pool.slot(0));
-    return pool.specs(1);
-  }
-  const list = input as readonly SendWorkRequest[];
-  for (let i = 0; i < list.length; i++) fillSendSpec(i, list[i]!, qp, pool.slot(i));
-  return pool.specs(list.length);
+  return pool.fill(input, qp, fillSendSpec);
 }
 
 /** Validate request `i` into `out`. */

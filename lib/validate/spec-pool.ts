@@ -37,6 +37,21 @@ export class SpecPool<S extends { sgList: SgeSlot[] }> {
     return s;
   }
 
+  /**
+   * Validate one request or an array of them into the first slots with
+   * `fill(i, wr, context, slot)` (a function taking `context` rather than a
+   * closure, so that a post allocates nothing); returns those slots.
+   */
+  fill<W, C>(input: W | readonly W[], context: C, fill: (i: number, wr: W, context: C, out: S) => void): S[] {
+    if (!Array.isArray(input)) {
+      fill(0, input as W, context, this.slot(0));
+      return this.specs(1);
+    }
+    const list = input as readonly W[];
+    for (let i = 0; i < list.length; i++) fill(i, list[i]!, context, this.slot(i));
+    return this.specs(list.length);
+  }
+
   /** The first `n` slots, in the same array every time. */
   specs(n: number): S[] {
     const out = this.#out;
