@@ -7,6 +7,8 @@ import { checkInt } from './validate/numbers.js';
 import { checkOptions, optionShape } from './validate/options.js';
 import { ProtectionDomain } from './protection-domain.js';
 import { CompletionQueue } from './completion-queue.js';
+import { CmId, type CmIdInit } from './cm/cm-id.js';
+import { UnsupportedError } from './errors/unsupported-error.js';
 
 /** Options for `Context.createCq()`. */
 export interface CqInit {
@@ -114,6 +116,21 @@ export class Context extends EventEmitter<ContextEvents> {
     this.#life.assertOpen();
     checkInt('size', size, 1, 2 ** 40);
     return this.#backend.allocate(size);
+  }
+
+  /**
+   * A connection-manager id (`rdma_create_id`) on this device: connect RC
+   * queue pairs by IP address and port, as rdma_cm programs do (see `CmId`).
+   * @throws InvalidArgumentError for an unknown key or a port space other than `CmPortSpace.TCP`.
+   * @throws UnsupportedError when the provider has no CM (native devices, for now).
+   * @throws VerbsError `rdma_create_id` when the CM refuses.
+   * @throws ClosedError when closed.
+   */
+  createCmId(init: CmIdInit = {}): CmId {
+    this.#life.assertOpen();
+    const portSpace = CmId.checkInit(init);
+    if (!this.#backend.cm) throw new UnsupportedError('rdma_cm', `rdma_cm unavailable: the ${this.device.provider} provider has no connection manager yet`);
+    return new CmId(this, this.#backend.cm().createId(portSpace), portSpace, this.#life);
   }
 
   /** Close everything made from this context, then the context. Idempotent; never throws. */

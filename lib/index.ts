@@ -27,5 +27,10 @@ export { PreparedRecv } from './prepared-recv.js';
 export { PreparedRequests } from './prepared-requests.js';
 export { SharedReceiveQueue } from './shared-receive-queue.js';
 export { AddressHandle } from './address-handle.js';
+export {
+  CmId, type CmAddress, type CmIdInit, type CmResolveOptions, type CmResolveAddrOptions, type CmConnectOptions, type CmEstablished,
+} from './cm/cm-id.js';
+export type { CmEvent } from './cm/cm-event.js';
+export type { CmIdState } from './cm/cm-id-state.js';
 export { checkCompletion } from './check-completion.js';
 export { probeHub, type HubProbe } from './providers/loopback/hub-probe.js';

@@ -73,8 +73,9 @@ export class Lifetime {
   }
 }
 
-/** Close ranks: queue pairs first, the context's own children last. */
+/** Close ranks: CM ids first (they close their queue pairs), then queue pairs, the context's own children last. */
 export const CloseRank = {
+  CM_ID: -1,
   QP: 0,
   AH: 1,
   MR: 2,

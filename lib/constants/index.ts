@@ -7,3 +7,4 @@ export * from './qp.js';
 export * from './port.js';
 export * from './async-event.js';
 export * from './provider-name.js';
+export * from './cm-event.js';

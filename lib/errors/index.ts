@@ -7,3 +7,5 @@ export * from './work-completion-error.js';
 export { errnoName } from './errno.js';
 export * from './exchange-error.js';
 export * from './aborted-error.js';
+export * from './timeout-error.js';
+export * from './connection-rejected-error.js';

@@ -14,6 +14,7 @@ import type { AhValues, QpAttributes, QpModifySpec } from '../types/qp-attribute
 import type { QpState } from '../constants/qp.js';
 import type { WcBatch } from '../wc-batch.js';
 import type { OptionShape } from '../validate/options.js';
+import type { CmBackend } from './cm-spi.js';
 
 /**
  * A provider: one source of devices. `Options` is its own `openDevice()`
@@ -96,6 +97,11 @@ export interface ContextBackend {
   createCq(depth: number): CqBackend;
   /** Register the one listener for async events. */
   onAsyncEvent(listener: (event: AsyncEvent) => void): void;
+  /**
+   * The connection manager of this device; absent when the provider has none.
+   * @throws UnsupportedError when the provider has one but it cannot be used (the message says why).
+   */
+  cm?(): CmBackend;
   /** Memory suited to registration, of the kind `capabilities().memory` names. */
   allocate(size: number): Uint8Array;
   /** Release everything; idempotent; never throws. */

@@ -21,6 +21,10 @@ describe('docs show the examples as they run', () => {
     expect(codeBlocks(read('docs/loopback.md'))).toContain(read('examples/workers.ts'));
   });
 
+  it("docs/cm.md's program is examples/cm.ts", () => {
+    expect(codeBlocks(read('docs/cm.md'))).toContain(read('examples/cm.ts'));
+  });
+
   it('every module a documented snippet imports is exported by the package (or is built in)', () => {
     const pkg = JSON.parse(read('package.json')) as { exports: Record<string, unknown> };
     const entryPoints = Object.keys(pkg.exports).map((k) => (k === '.' ? 'vrdma' : `vrdma/${k.slice(2)}`));

@@ -40,7 +40,7 @@ describe('examples', () => {
   it('every example is tested here and is under 80 lines', async () => {
     const { readFileSync } = await import('node:fs');
     const names = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
-    expect(names).toEqual(['sriov', 'two-processes', 'ud', 'workers']);
+    expect(names).toEqual(['cm', 'sriov', 'two-processes', 'ud', 'workers']);
     for (const name of names) expect(readFileSync(`${EXAMPLES_DIR}${name}.ts`, 'utf8').split('\n').length - 1, name).toBeLessThan(80);
   });
 
@@ -58,6 +58,12 @@ describe('examples', () => {
     const run = await runExample('workers');
     expectOk(run);
     expect(run.stdout).toBe('main thread: the worker wrote "hello" into its memory\n');
+  });
+
+  it('cm: a client connects by address and gets the accept\'s private data', async () => {
+    const run = await runExample('cm');
+    expectOk(run);
+    expect(run.stdout).toBe('welcome\n');
   });
 
   it('ud: a datagram arrives after the 40-byte GRH', async () => {

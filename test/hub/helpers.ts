@@ -229,3 +229,19 @@ export function scopePerTest(): () => Scope {
     return scope;
   };
 }
+
+/**
+ * Register the usual hooks of a hub test file: the build must exist, and
+ * each test gets a fresh `Scope` disposed after it. Returns the current one.
+ */
+export function useScope(): () => Scope {
+  let scope: Scope | undefined;
+  beforeAll(() => requireBuild());
+  beforeEach(() => {
+    scope = new Scope();
+  });
+  afterEach(async () => {
+    await scope?.dispose();
+  });
+  return () => scope!;
+}

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import {
   Access, QpType, WrOpcode, openDevice,
-  type AsyncEvent, type CompletionQueue, type Context, type Endpoint, type MemoryRegion, type ProtectionDomain, type QueuePair, type RemoteMemory, type SendWorkRequest,
+  type AsyncEvent, type CmId, type CompletionQueue, type Context, type Endpoint, type MemoryRegion, type ProtectionDomain, type QueuePair, type RemoteMemory, type SendWorkRequest,
 } from '../../lib/index.js';
 
 /** One command from the parent. */
@@ -26,6 +26,9 @@ export type ChildCommand =
   | { readonly op: 'ping'; readonly iters: number; readonly len: number }
   | { readonly op: 'events' }
   | { readonly op: 'info' }
+  | { readonly op: 'cmListen'; readonly address: string; readonly port: number }
+  | { readonly op: 'cmConnect'; readonly address: string; readonly port: number; readonly data: string }
+  | { readonly op: 'cmEvents' }
   | { readonly op: 'close' };
 
 /** A work request in test terms: offsets into the child's one region and the peer's. */
@@ -56,6 +59,17 @@ let qp: QueuePair | null = null;
 let mr: MemoryRegion | null = null;
 let remote: RemoteMemory | null = null;
 const events: AsyncEvent[] = [];
+/** CM event names seen by the ids this child connected or accepted. */
+const cmEvents: string[] = [];
+const cmIds: CmId[] = [];
+
+/** Record the events of a connected id until it closes. */
+function watchCm(id: CmId): void {
+  cmIds.push(id);
+  void (async () => {
+    for await (const ev of id) cmEvents.push(ev.typeName);
+  })();
+}
 const warnings: string[] = [];
 process.on('warning', (w) => warnings.push(`${(w as Error & { code?: string }).code ?? ''}: ${w.message}`));
 
@@ -202,6 +216,36 @@ async function run(cmd: ChildCommand): Promise<unknown> {
       return events.map((e) => ({ typeName: e.typeName, detail: e.detail ?? '' }));
     case 'info':
       return { pid: process.pid, warnings };
+    case 'cmListen': {
+      const c = need(ctx, 'open');
+      const p = c.allocPd();
+      const l = c.createCmId();
+      l.bind({ address: cmd.address, port: cmd.port });
+      await l.listen();
+      cmIds.push(l);
+      void (async () => {
+        for await (const ev of l) {
+          if (!ev.id) continue;
+          const served = ev.id;
+          served.createQp(p, { sendCq: c.createCq() });
+          watchCm(served);
+          await served.accept({ privateData: ev.privateData ?? undefined });
+        }
+      })();
+      return null;
+    }
+    case 'cmConnect': {
+      const c = need(ctx, 'open');
+      const id = c.createCmId();
+      await id.resolveAddr({ address: cmd.address, port: cmd.port });
+      await id.resolveRoute();
+      id.createQp(c.allocPd(), { sendCq: c.createCq() });
+      const est = await id.connect({ privateData: Buffer.from(cmd.data, 'hex') });
+      watchCm(id);
+      return Buffer.from(est.privateData ?? []).toString('hex');
+    }
+    case 'cmEvents':
+      return cmEvents;
     case 'close':
       ctx?.close();
       ctx = null;

@@ -1,4 +1,6 @@
 import type { ContextBackend, CqBackend, PdBackend } from '../../provider/spi.js';
+import type { CmBackend } from '../../provider/cm-spi.js';
+import { LoopCmId } from './cm/loop-cm-id.js';
 import type { AsyncEvent, DeviceAttributes, GidEntry, PortAttributes } from '../../types/device.js';
 import type { DeviceCapabilities } from '../../provider/capabilities.js';
 import { AsyncEventType } from '../../constants/async-event.js';
@@ -26,6 +28,10 @@ export class LoopContext implements ContextBackend {
   queryPort(_port: number): PortAttributes { return loopPortAttributes(this.node.lid); }
   gidTable(_port: number): GidEntry[] { return loopGidTable(this.node.gid); }
   allocPd(): PdBackend { return new LoopPd(this.node); }
+  cm(): CmBackend {
+    const client = this.node.cmClient();
+    return { createId: () => new LoopCmId(client) };
+  }
 
   createCq(depth: number): CqBackend {
     const cq = new LoopCq(depth);

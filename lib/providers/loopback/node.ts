@@ -4,6 +4,8 @@ import { Syndrome, type Link, type RequestPacket, type ResponsePacket } from './
 import type { LoopMr } from './mr.js';
 import type { LoopQp } from './qp.js';
 import { QpType } from '../../constants/qp.js';
+import type { CmClient } from './cm/cm-client.js';
+import { localCmClient } from './cm/local-switchboard.js';
 
 /** Something that retransmits once a wait (after an RNR NAK or a lost request) is over. */
 export interface RetryWaiter {
@@ -66,6 +68,11 @@ export class LoopNode {
 
   allocPdId(): number {
     return this.#nextPd++;
+  }
+
+  /** The CM client this node's CM ids use: this thread's own switchboard (a hub node: the hub's). */
+  cmClient(): CmClient {
+    return localCmClient();
   }
 
   route(gid: string): Link | null {

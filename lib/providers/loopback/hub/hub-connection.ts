@@ -31,6 +31,7 @@ export class HubConnection {
   readonly #pending = new Map<number, Pending>();
   #nextReq = 1;
   #closed = false;
+  #held = false;
   /** Where the hub listens. */
   readonly address: HubAddress;
   /** The hub's process id, from its welcome. */
@@ -39,6 +40,8 @@ export class HubConnection {
   readonly hubVersion: number;
   /** Called once when the connection is lost (not after `close()`). */
   onLost: (reason: string) => void = () => {};
+  /** Called with each frame the hub sends on its own (not an answer): the CM's. */
+  onNotice: (msg: JsonMessage) => void = () => {};
 
   private constructor(socket: Socket, address: HubAddress, hubPid: number, hubVersion: number) {
     this.#socket = socket;
@@ -126,13 +129,21 @@ export class HubConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(req);
-        if (this.#pending.size === 0) this.#socket.unref();
+        if (this.#pending.size === 0 && !this.#held) this.#socket.unref();
         reject(hubUnavailable(`no answer to "${msg.t}" within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(req, { resolve, reject, timer });
       if (this.#pending.size === 1) this.#socket.ref();
       this.#socket.write(encodeJsonFrame({ ...msg, req }));
     });
+  }
+
+  /** Keep the process alive (true) while something waits for the hub's notices, as a listening socket does. */
+  hold(on: boolean): void {
+    if (this.#held === on || this.#closed) return;
+    this.#held = on;
+    if (on) this.#socket.ref();
+    else if (this.#pending.size === 0) this.#socket.unref();
   }
 
   /** Send a notice that gets no answer; dropped when closed. */
@@ -171,13 +182,14 @@ export class HubConnection {
     const req = m['req'];
     if (typeof req !== 'number') {
       if (m.t === 'error') this.#lost(`the hub ended the session: ${String(m['message'])}`);
+      else this.onNotice(m);
       return;
     }
     const p = this.#pending.get(req);
     if (!p) return;
     this.#pending.delete(req);
     clearTimeout(p.timer);
-    if (this.#pending.size === 0) this.#socket.unref();
+    if (this.#pending.size === 0 && !this.#held) this.#socket.unref();
     if (m.t === 'error') p.reject(new RdmaError(typeof m['code'] === 'string' ? m['code'] : 'ERR_HUB_PROTOCOL', `hub: ${String(m['message'])}`));
     else p.resolve(m);
   }

@@ -1,5 +1,6 @@
 import { LoopNode } from '../node.js';
 import type { LoopQp } from '../qp.js';
+import type { CmClient } from '../cm/cm-client.js';
 
 /** A LID, GID and QPN base assigned by the hub. */
 export interface Registration {
@@ -37,9 +38,16 @@ class ReportingQpTable extends Map<number, LoopQp> {
  */
 export class HubNode extends LoopNode {
   override readonly qps: Map<number, LoopQp>;
+  readonly #cm: CmClient;
 
-  constructor(reg: Registration, report: QpReporter) {
+  constructor(reg: Registration, report: QpReporter, cm: CmClient) {
     super(reg.gid, reg.lid, reg.qpnBase);
     this.qps = new ReportingQpTable(report);
+    this.#cm = cm;
+  }
+
+  /** The hub session's CM client: listeners and connects go through the hub. */
+  override cmClient(): CmClient {
+    return this.#cm;
   }
 }

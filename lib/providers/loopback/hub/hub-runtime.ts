@@ -67,7 +67,7 @@ export async function openHubNode(options: HubNodeOptions): Promise<OpenedHubNod
     throw err;
   }
   const session = a.session;
-  const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn));
+  const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn), session.cm);
   session.attach(node);
   let released = false;
   const owner = a;

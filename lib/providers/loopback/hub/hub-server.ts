@@ -4,6 +4,7 @@ import { HUB_PROTOCOL_VERSION, JsonFrameReader, encodeJsonFrame, type JsonMessag
 import { intField, optIntField, strField } from './fields.js';
 import { NodeTable } from './node-table.js';
 import { tokenMatches } from './token.js';
+import { CmSwitchboard } from '../cm/switchboard.js';
 
 /** What the hub answers to a `stats` request. */
 export interface HubStats {
@@ -77,6 +78,10 @@ export class Hub {
   #bytesIn = 0;
   #idleTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  readonly #cm = new CmSwitchboard((owner, msg) => {
+    const c = this.#clients.get(owner);
+    if (c) this.#send(c, msg);
+  });
 
   constructor(opts: HubOptions) {
     this.#opts = opts;
@@ -105,6 +110,7 @@ export class Hub {
       if (c.frameTimer) clearTimeout(c.frameTimer);
       this.#clients.delete(c.id);
       this.#table.removeOwner(c.id);
+      this.#cm.ownerGone(c.id);
       this.#armIdle();
     });
   }
@@ -219,8 +225,12 @@ export class Hub {
         this.#send(c, { t: 'stats', req, ...this.stats() });
         return;
       }
-      default:
-        throw new HubProtocolError(`unknown frame type "${msg.t.slice(0, 32)}"`);
+      default: {
+        if (!msg.t.startsWith('cm-')) throw new HubProtocolError(`unknown frame type "${msg.t.slice(0, 32)}"`);
+        const answer = this.#cm.handle(c.id, msg);
+        this.#count(msg.t);
+        if (answer) this.#send(c, answer);
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import { gidOfLid } from './gid.js';
 import type { HubConnection } from './hub-connection.js';
 import type { HubNode, Registration } from './hub-node.js';
 import type { PeerLocation } from './peer-transport.js';
+import { CmClient } from '../cm/cm-client.js';
 
 /** How long a client keeps trying to get back to a lost hub before saying so. */
 export const REREGISTER_MS = 5000;
@@ -34,12 +35,23 @@ export class HubSession {
   #state: State = 'up';
   #reconnecting: Promise<void> | null = null;
   #downReason = '';
+  #held = false;
+  /** The CM client of this thread's hub nodes: listeners and connects go through the hub's switchboard. */
+  readonly cm: CmClient;
 
   constructor(address: HubAddress, token: string | null, conn: HubConnection, peerAddress: string) {
     this.address = address;
     this.token = token;
     this.peerAddress = peerAddress;
     this.#conn = conn;
+    this.cm = new CmClient({
+      request: async (msg) => (await this.#usable()).request(msg),
+      send: (msg) => this.#conn?.send(msg),
+      hold: (on) => {
+        this.#held = on;
+        this.#conn?.hold(on);
+      },
+    });
     this.#watch(conn);
   }
 
@@ -94,6 +106,7 @@ export class HubSession {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.cm.lost('the hub session is closed');
     this.#conn?.close();
     this.#conn = null;
     this.#nodes.clear();
@@ -121,7 +134,10 @@ export class HubSession {
   }
 
   #watch(conn: HubConnection): void {
+    conn.hold(this.#held);
+    conn.onNotice = (msg) => this.cm.handle(msg);
     conn.onLost = (reason) => {
+      this.cm.lost(reason);
       if (this.#conn === conn) this.#conn = null;
       if (this.#state === 'up') this.#reconnect(reason, REREGISTER_MS);
     };
