@@ -92,7 +92,8 @@ export async function runPerftest(r: PerftestRun): Promise<PerftestFigure> {
   const args = ['-d', r.device, '-x', String(r.gidIndex), '-F', '-s', String(r.size), '-n', String(r.iters), '-p', String(r.port)];
   let server: ChildProcess | null = null;
   let serverOut = '';
-  const serverDone = run(r.tool, args, r.timeoutMs, (child) => {
+  // Line-buffered through stdbuf: into a pipe perftest's stdout is block-buffered, and its "Waiting for client" would come late.
+  const serverDone = run('stdbuf', ['-oL', r.tool, ...args], r.timeoutMs, (child) => {
     server = child;
     child.stdout?.on('data', (c: Buffer) => { serverOut += c.toString(); });
   });
