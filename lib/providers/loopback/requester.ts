@@ -184,7 +184,12 @@ export class Requester {
       do {
         this.#pumpAgain = false;
         while (this.#core.state() === QpState.RTS && this.#timer === null && this.#next < this.#sq.length) {
-          this.#transmit(this.#sq[this.#next++]!);
+          const e = this.#sq[this.#next]!;
+          // A later request that cannot be sent waits until it is the oldest,
+          // so that it fails in order and completes once.
+          if (this.#next > this.#head && !this.#sendable(e)) break;
+          this.#next++;
+          this.#transmit(e);
         }
       } while (this.#pumpAgain);
     } finally {
@@ -238,6 +243,15 @@ export class Requester {
       return;
     }
     this.#failHead(e, WcStatus.RETRY_EXC_ERR);
+  }
+
+  /** Whether `e` can be sent now: its local memory passes the access check and (RC, UC) its peer is routable. */
+  #sendable(e: SendEntry): boolean {
+    const core = this.#core;
+    if (!localAccessOk(e.wr.sgList, core, (e.op.flags & OpTrait.PAYLOAD_IN) !== 0)) return false;
+    if (core.type === QpType.UD) return true;
+    const remote = core.remote;
+    return remote !== null && core.node.route(remote.gid) !== null;
   }
 
   #transmit(e: SendEntry): void {
