@@ -116,6 +116,8 @@ export class Requester {
         this.#pump();
         return;
       case Syndrome.RNR:
+        // The responder answered: local ACK timeouts before this NAK and after it are not in a row.
+        this.#retryLeft = this.#retry.retryCnt;
         if (this.#retry.rnrRetry === 7 || this.#rnrLeft-- > 0) {
           this.#waitThenResend(resp.rnrDelayMs);
           return;
