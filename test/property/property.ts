@@ -1,0 +1,13 @@
+/**
+ * The property every placement checks: for any generated scenario, the
+ * loopback provider does what the model says (see `runner.ts`).
+ */
+import fc from 'fast-check';
+import { scenarioArb } from './generators.js';
+import { propertyParameters, runScenario } from './runner.js';
+import type { Placement } from './peers.js';
+
+/** Check `defaultRuns` scenarios (or `VRDMA_PROP_RUNS`) on `placement`; fast-check's report names the seed and path to replay. */
+export async function checkPlacement(placement: Placement, defaultRuns: number, maxSteps: number): Promise<void> {
+  await fc.assert(fc.asyncProperty(scenarioArb(placement.faults, placement.timeouts, maxSteps), (scenario) => runScenario(placement, scenario)), propertyParameters(defaultRuns));
+}
