@@ -73,7 +73,7 @@ export class Agent {
   #slots: Slot[] = [];
 
   readonly handlers: Handlers = {
-    open: async ({ hub, retryCnt, timeout }) => {
+    open: async ({ hub, retryCnt, timeout, minRnrTimer }) => {
       this.#ctx?.close();
       const ctx = await openDevice('loop0', { hub });
       this.#ctx = ctx;
@@ -82,7 +82,7 @@ export class Agent {
       this.#cq = ctx.createCq({ depth: 1024 });
       this.#qp = this.#pd.createQp({ type: QpType.RC, sendCq: this.#cq, maxSendWr: 256, maxRecvWr: 256 });
       this.#slots = [];
-      this.#retry = { retryCnt, timeout };
+      this.#retry = { retryCnt, timeout, minRnrTimer };
       return { endpoint: this.#qp.endpoint() };
     },
     connect: async ({ remote }) => {
@@ -152,7 +152,7 @@ export class Agent {
     },
   };
 
-  #retry = { retryCnt: 7, timeout: 14 };
+  #retry = { retryCnt: 7, timeout: 14, minRnrTimer: 12 };
 
   /** Run one command. @throws whatever its handler throws. */
   run<K extends keyof AgentOps>(op: K, args: AgentOps[K]['args']): Promise<AgentOps[K]['result']> {

@@ -59,8 +59,12 @@ const closeMr: fc.Arbitrary<Action> = fc.record({ t: fc.constant('closeMr' as co
 const transfer: fc.Arbitrary<Action> = fc.record({ t: fc.constant('transfer' as const), side, mr: regionRef });
 const closeQpA: fc.Arbitrary<Action> = fc.constant({ t: 'closeQpA' as const });
 
-/** A sequence of steps; `faults` are those the placement can inflict on side b, `timeouts` the range of local ACK timeout codes. */
-export function scenarioArb(faults: readonly FaultKind[], timeouts: readonly [number, number], maxSteps = 14): fc.Arbitrary<Scenario> {
+/** A sequence of steps; `faults` are those the placement can inflict on side b, `timers` the ranges of the RC timer attributes. */
+export function scenarioArb(
+  faults: readonly FaultKind[],
+  timers: { readonly timeout: readonly [number, number]; readonly retryCnt: readonly [number, number] },
+  maxSteps = 14,
+): fc.Arbitrary<Scenario> {
   const choices: Array<fc.WeightedArbitrary<Action>> = [
     { weight: 6, arbitrary: register },
     { weight: 12, arbitrary: recv },
@@ -71,8 +75,8 @@ export function scenarioArb(faults: readonly FaultKind[], timeouts: readonly [nu
   ];
   if (faults.length > 0) choices.push({ weight: 2, arbitrary: fc.record({ t: fc.constant('fault' as const), kind: fc.constantFrom(...faults) }) });
   return fc.record({
-    retryCnt: fc.integer({ min: 1, max: 3 }),
-    timeout: fc.integer({ min: timeouts[0], max: timeouts[1] }),
+    retryCnt: fc.integer({ min: timers.retryCnt[0], max: timers.retryCnt[1] }),
+    timeout: fc.integer({ min: timers.timeout[0], max: timers.timeout[1] }),
     actions: fc.array(fc.oneof(...choices), { minLength: 1, maxLength: maxSteps }),
   });
 }

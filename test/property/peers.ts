@@ -31,12 +31,15 @@ export interface Placement {
   readonly hub: boolean;
   readonly faults: readonly FaultKind[];
   /**
-   * The local ACK timeout codes a run picks from. Across threads and
-   * processes an answer waits for the other side to be scheduled, so short
-   * timeouts would end requests with RETRY_EXC_ERR on a loaded machine, as
-   * they should: those runs keep 67 ms and more.
+   * The ranges a run picks its local ACK timeout code and retry count from.
+   * Across threads and processes an answer waits for the other side to be
+   * scheduled, and a machine running many tests at once can hold a thread
+   * off for longer than 100 ms: short timeouts would then end requests with
+   * RETRY_EXC_ERR, as they should. Those runs keep 268 ms (code 16) and at
+   * least two retries; a stopped worker still fails its peers' requests by
+   * the timer, well before the 2 s after which threads count it as gone.
    */
-  readonly timeouts: readonly [number, number];
+  readonly timers: { readonly timeout: readonly [number, number]; readonly retryCnt: readonly [number, number] };
   /** Both sides, started again where a fault ended one. */
   peers(): Promise<{ a: Peer; b: Peer }>;
   dispose(): Promise<void>;
@@ -195,7 +198,7 @@ export function sameThread(): Placement {
   const a = new InThreadPeer();
   const b = new InThreadPeer();
   return {
-    name: 'same thread', hub: false, faults: ['qpClose', 'qpErr', 'kill'], timeouts: [8, 11],
+    name: 'same thread', hub: false, faults: ['qpClose', 'qpErr', 'kill'], timers: { timeout: [8, 11], retryCnt: [1, 3] },
     peers: async () => ({ a, b }),
     dispose: async () => { await a.dispose(); await b.dispose(); },
   };
@@ -207,7 +210,7 @@ export function workerThreads(): Placement {
   const a = new InThreadPeer();
   let b: WorkerPeer | null = null;
   return {
-    name: 'worker threads', hub: false, faults: ['qpClose', 'qpErr', 'kill', 'stop'], timeouts: [14, 15],
+    name: 'worker threads', hub: false, faults: ['qpClose', 'qpErr', 'kill', 'stop'], timers: { timeout: [16, 16], retryCnt: [2, 3] },
     peers: async () => {
       if (b === null || !b.alive) {
         b = new WorkerPeer();
@@ -233,7 +236,7 @@ export function processes(): Placement {
     return fresh;
   };
   return {
-    name: 'processes', hub: true, faults: ['qpClose', 'qpErr', 'kill', 'stop'], timeouts: [14, 15],
+    name: 'processes', hub: true, faults: ['qpClose', 'qpErr', 'kill', 'stop'], timers: { timeout: [16, 16], retryCnt: [2, 3] },
     peers: async () => {
       a = await live(a);
       b = await live(b);

@@ -9,5 +9,5 @@ import type { Placement } from './peers.js';
 
 /** Check `defaultRuns` scenarios (or `VRDMA_PROP_RUNS`) on `placement`; fast-check's report names the seed and path to replay. */
 export async function checkPlacement(placement: Placement, defaultRuns: number, maxSteps: number): Promise<void> {
-  await fc.assert(fc.asyncProperty(scenarioArb(placement.faults, placement.timeouts, maxSteps), (scenario) => runScenario(placement, scenario)), propertyParameters(defaultRuns));
+  await fc.assert(fc.asyncProperty(scenarioArb(placement.faults, placement.timers, maxSteps), (scenario) => runScenario(placement, scenario)), propertyParameters(defaultRuns));
 }

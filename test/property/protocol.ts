@@ -42,7 +42,7 @@ export type Outcome = { readonly ok: true } | { readonly ok: false; readonly err
 /** Every command: its arguments and its answer. */
 export interface AgentOps {
   /** A fresh context (the previous one, if any, closed) with a PD, a second PD, a CQ and one RC QP. */
-  open: { args: { hub: boolean; retryCnt: number; timeout: number }; result: { endpoint: Endpoint } };
+  open: { args: { hub: boolean; retryCnt: number; timeout: number; minRnrTimer: number }; result: { endpoint: Endpoint } };
   connect: { args: { remote: Endpoint }; result: null };
   /** Register `size` bytes of `kind` memory filled from `seed`, in the main PD or the other one. */
   register: { args: { kind: MemoryKind; size: number; access: number; seed: number; otherPd: boolean }; result: { outcome: Outcome; slot?: number; addr?: string; rkey?: number } };

@@ -17,16 +17,23 @@ const ALL = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Acce
 const SCHEDULING_MARGIN_MS = 5000;
 /** How long the fabric must stay quiet at the end (a late duplicate would show). */
 const QUIET_MS = 30;
-/** While a request waits for a receive, a step lets a few RNR retransmissions (0.64 ms apart) happen before it checks. */
-const RNR_WINDOW_MS = 5;
+
+/**
+ * The RNR NAK timer code of both sides: 5.12 ms, so that a request waiting
+ * for a receive is sent again about 200 times a second, not 1500 (the
+ * default 0.64 ms), which would load a shared machine for nothing.
+ */
+const MIN_RNR_TIMER = 18;
+const RNR_DELAY_MS = 5.12;
+/** While a request waits for a receive, a step lets two RNR retransmissions happen before it checks. */
+const RNR_WINDOW_MS = 2 * RNR_DELAY_MS + 2;
 
 /**
  * The longest a request may take to complete once nothing holds it back:
- * one RNR wait (0.64 ms, the default minRnrTimer), then (retryCnt + 1)
- * local ACK timeouts of 4.096 us x 2^timeout.
+ * one RNR wait, then (retryCnt + 1) local ACK timeouts of 4.096 us x 2^timeout.
  */
 export function completionBoundMs(s: Pick<Scenario, 'retryCnt' | 'timeout'>): number {
-  return 0.64 + (s.retryCnt + 1) * 0.004096 * 2 ** s.timeout;
+  return RNR_DELAY_MS + (s.retryCnt + 1) * 0.004096 * 2 ** s.timeout;
 }
 
 const IMM_OPS = new Set<string>(['SEND_WITH_IMM', 'RDMA_WRITE_WITH_IMM']);
@@ -71,7 +78,7 @@ export async function runScenario(placement: Placement, scenario: Scenario): Pro
   let resume: (() => Promise<void>) | null = null;
   let nextWrId = 1;
 
-  const open = { hub: placement.hub, retryCnt: scenario.retryCnt, timeout: scenario.timeout };
+  const open = { hub: placement.hub, retryCnt: scenario.retryCnt, timeout: scenario.timeout, minRnrTimer: MIN_RNR_TIMER };
   const ea = await a.call('open', open);
   const eb = await b.call('open', open);
   await a.call('connect', { remote: eb.endpoint });
