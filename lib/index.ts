@@ -34,3 +34,7 @@ export type { CmEvent } from './cm/cm-event.js';
 export type { CmIdState } from './cm/cm-id-state.js';
 export { checkCompletion } from './check-completion.js';
 export { probeHub, type HubProbe } from './providers/loopback/hub-probe.js';
+export {
+  connect, listen, Connection, ConnectionListener, EXCHANGE_VERSION, FrameType,
+  type DialOptions, type ListenOptions, type ConnectionOptions, type OperationOptions, type RemoteTarget, type ExchangeAddress, type NetAddress,
+} from './connection/index.js';

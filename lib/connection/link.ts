@@ -21,9 +21,12 @@ export interface Link {
    * @throws ExchangeError for any failure of the exchange; AbortedError when `signal` fires.
    */
   establish(local: Hello, bringUp: (peer: Hello) => Promise<void>, timeoutMs: number, signal?: AbortSignal): Promise<Hello>;
-  /** Call `onGone` once, when the peer says it is done (the link answers "done" itself) or goes away. */
+  /**
+   * Call `onGone` once, when the peer says it is done (answer with
+   * `finish()` once your own operations have completed) or goes away.
+   */
   watch(onGone: (gone: LinkGone) => void): void;
-  /** Say "done" and wait (at most `timeoutMs`) for the peer's "done" or departure, then close. */
+  /** Say "done" and wait (at most `timeoutMs`) for the peer's "done" or departure, then close; after the peer's "done", only answer it. */
   finish(timeoutMs: number): Promise<void>;
   /** Give up, telling the peer why when possible. */
   abort(reason: string): void;

@@ -103,7 +103,7 @@ describe('exchange over a socket', () => {
     expect(pa).toEqual(hello(2));
     expect(pb).toEqual(hello(1));
     expect(brought.sort()).toEqual([0x1001, 0x1002]);
-    const gone = new Promise((resolve) => b.watch(resolve));
+    const gone = new Promise((resolve) => b.watch((g) => { void b.finish(5000); resolve(g); }));
     a.watch(() => {});
     await a.finish(5000);
     expect(await gone).toMatchObject({ graceful: true });

@@ -49,14 +49,9 @@ export class ExchangeLink implements Link {
           return;
         }
         if (frame.type === FrameType.DONE) {
-          if (!this.#finishing) {
-            // the peer leaves: answer in kind, so it need not wait for us
-            this.#finishing = true;
-            this.#stream.send(FrameType.DONE);
-            this.#stream.end();
-            report({ graceful: true, reason: new ExchangeError(ExchangeErrorCode.CLOSED, 'the peer closed the connection') });
-          }
+          this.#peerDone = true;
           this.#doneSeen?.();
+          if (!this.#finishing) report({ graceful: true, reason: new ExchangeError(ExchangeErrorCode.CLOSED, 'the peer closed the connection') });
           return;
         }
         report({ graceful: false, reason: this.#unexpected(frame, 'nothing') });
@@ -67,15 +62,22 @@ export class ExchangeLink implements Link {
   }
 
   #doneSeen: (() => void) | null = null;
+  #peerDone = false;
 
   async finish(timeoutMs: number): Promise<void> {
     if (this.#finishing) return;
     this.#finishing = true;
+    this.#stream.send(FrameType.DONE);
+    if (this.#peerDone) {
+      // our DONE answers the peer's: it closes the socket when it reads it
+      this.#stream.end();
+      setTimeout(() => this.#stream.destroy(), timeoutMs).unref();
+      return;
+    }
     const seen = new Promise<void>((resolve) => {
       this.#doneSeen = resolve;
       this.#stream.onClose(() => resolve());
     });
-    this.#stream.send(FrameType.DONE);
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([seen, timer]);
     this.#stream.end();

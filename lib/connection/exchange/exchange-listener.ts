@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { ExchangeError, ExchangeErrorCode } from '../../errors/exchange-error.js';
-import { AbortedError } from '../../errors/aborted-error.js';
+import { WaiterQueue } from '../waiter-queue.js';
 import { ClosedError } from '../../errors/closed-error.js';
 import { addressText, type NetAddress } from './address.js';
 
@@ -12,7 +12,7 @@ import { addressText, type NetAddress } from './address.js';
 export class ExchangeListener {
   readonly #server: Server;
   readonly #waiting: Socket[] = [];
-  readonly #acceptors: Array<{ resolve(s: Socket): void; reject(e: Error): void }> = [];
+  readonly #acceptors = new WaiterQueue<Socket>();
   readonly #backlog: number;
   #closed = false;
 
@@ -20,9 +20,8 @@ export class ExchangeListener {
     this.#server = server;
     this.#backlog = backlog;
     server.on('connection', (socket) => {
-      const next = this.#acceptors.shift();
-      if (next) next.resolve(socket);
-      else if (this.#waiting.length < this.#backlog) {
+      if (this.#acceptors.give(socket)) return;
+      if (this.#waiting.length < this.#backlog) {
         this.#waiting.push(socket);
         socket.on('error', () => {});
       } else socket.destroy();
@@ -55,22 +54,8 @@ export class ExchangeListener {
    */
   accept(signal?: AbortSignal): Promise<Socket> {
     if (this.#closed) return Promise.reject(new ClosedError('ExchangeListener'));
-    if (signal?.aborted) return Promise.reject(new AbortedError('accept()', signal.reason));
     const ready = this.#waiting.shift();
-    if (ready) return Promise.resolve(ready);
-    return new Promise<Socket>((resolve, reject) => {
-      const entry = {
-        resolve: (s: Socket): void => { signal?.removeEventListener('abort', onAbort); resolve(s); },
-        reject: (e: Error): void => { signal?.removeEventListener('abort', onAbort); reject(e); },
-      };
-      const onAbort = (): void => {
-        const i = this.#acceptors.indexOf(entry);
-        if (i >= 0) this.#acceptors.splice(i, 1);
-        reject(new AbortedError('accept()', signal?.reason));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#acceptors.push(entry);
-    });
+    return ready ? Promise.resolve(ready) : this.#acceptors.wait('accept()', signal);
   }
 
   /** Stop listening; waiting streams are closed and pending `accept()` calls reject with `ClosedError`. Idempotent. */
@@ -79,6 +64,6 @@ export class ExchangeListener {
     this.#closed = true;
     this.#server.close();
     for (const s of this.#waiting.splice(0)) s.destroy();
-    for (const a of this.#acceptors.splice(0)) a.reject(new ClosedError('ExchangeListener'));
+    this.#acceptors.failAll(new ClosedError('ExchangeListener'));
   }
 }
