@@ -1,4 +1,4 @@
-// A peer process for the Connection tests: connects to the port given,
+// A peer process for the Connection tests (argv: device, port, mode): connects to the port given,
 // exposing a region, says "connected" on stdout, then waits to be killed
 // (or, with "echo", answers each message with the same bytes until the peer closes).
 import { connect } from '../../lib/index.js';
