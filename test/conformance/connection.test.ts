@@ -4,7 +4,7 @@ import {
   AbortedError, Access, ClosedError, Connection, ConnectionListener, ExchangeError, InvalidArgumentError, WorkCompletionError,
   connect, listen, type Context, type ListenOptions,
 } from '../../lib/index.js';
-import { WAIT_MS, openTestContext, pattern, testDeviceName } from './harness.js';
+import { WAIT_MS, openTestContext, pattern, rejection, testDeviceName, until } from './harness.js';
 
 let ctx: Context;
 const cleanups: Array<() => unknown> = [];
@@ -31,14 +31,6 @@ async function pair(options: Partial<ListenOptions> = {}, clientOptions: Partial
   return [server, client];
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe(`Connection on ${testDeviceName()}`, () => {
   it('moves data both ways: send/recv, write/read, fetchAdd and compareSwap', async () => {
@@ -220,11 +212,3 @@ describe(`Connection on ${testDeviceName()}`, () => {
     expect(server.closed).toBe(false);
   });
 });
-
-async function until(ok: () => boolean, timeoutMs = WAIT_MS * 3): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

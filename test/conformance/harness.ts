@@ -143,3 +143,22 @@ export async function quiet(cq: CompletionQueue, ms = 150): Promise<WorkCompleti
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The error `p` rejects with. @throws Error when it resolves instead. */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Wait (polling every 10 ms) until `ok()` holds. @throws Error when it does not within `timeoutMs`. */
+export async function until(ok: () => boolean, timeoutMs = WAIT_MS * 3): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}

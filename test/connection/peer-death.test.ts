@@ -9,29 +9,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkCompletionError, listen, type ExchangeError } from '../../lib/index.js';
-import { WAIT_MS, pattern } from '../conformance/harness.js';
+import { WAIT_MS, pattern, rejection, until } from '../conformance/harness.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
-async function until(ok: () => boolean, timeoutMs = WAIT_MS * 3): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('Connection on loop0 between processes', () => {
   it('a peer process killed mid-transfer: operations in flight reject naming their completion status, later ones ERR_PEER_GONE, nothing stays registered', async () => {
