@@ -61,7 +61,14 @@ void FdWatcher::OnPoll(void* data, int status, int events) {
   (void)status;  // an error status is treated as readable: the reader sees EAGAIN or the error itself
   // A copy: the callback may close the object that owns this watcher.
   std::function<void()> fn = box->owner->on_readable_;
-  fn();
+  // Nothing may unwind into libuv. Handlers report a listener's exception
+  // themselves (as an uncaught exception); what reaches here is an N-API
+  // call refused because the environment is being torn down (a worker being
+  // terminated), when there is no JavaScript left to tell.
+  try {
+    fn();
+  } catch (const Napi::Error&) {
+  }
 }
 
 void FdWatcher::Start() {

@@ -12,7 +12,7 @@ import { loadAddon } from '../../lib/providers/native/index.js';
 const load = loadAddon();
 const inVm = nativeStatus.available;
 // Each worker start costs about a second under the VM's emulated CPU.
-const count = inVm ? 10 : 150;
+const count = inVm ? 8 : 60;
 
 describe.skipIf(!load.ok)(`terminating worker threads inside addon calls${load.ok ? '' : ` (skipped: ${load.reason})`}`, () => {
   it(`${count} workers terminated at random moments while calling the addon: the process survives`, () => {
