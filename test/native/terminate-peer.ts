@@ -13,7 +13,12 @@ if (isMainThread) {
   const count = Number(process.argv[2] ?? 100);
   for (let i = 0; i < count; i++) {
     const worker = new Worker(new URL(import.meta.url));
-    await new Promise((resolve) => worker.once('message', resolve));
+    // A worker that fails before it spins ends the run (exit 1), never hangs it.
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`worker ${i} exited with ${code} before it started spinning`)));
+    });
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
     await worker.terminate();
   }
