@@ -6,7 +6,22 @@ import { SharedResource } from './resource.js';
 import { ClosedError } from './errors/closed-error.js';
 import { InvalidArgumentError } from './errors/invalid-argument-error.js';
 import { checkInt, describe } from './validate/numbers.js';
+import { checkOptions, optionShape } from './validate/options.js';
 import type { Context } from './context.js';
+import { performance } from 'node:perf_hooks';
+
+/** How long `wait()` polls before it sleeps unless told otherwise, in microseconds. */
+export const DEFAULT_SPIN_US = 50;
+/** The longest spin accepted, in microseconds. */
+export const MAX_SPIN_US = 100_000;
+
+/** Options of one `CompletionQueue.wait()`. */
+export interface WaitOptions {
+  /** Microseconds to poll before sleeping, 0..100000 (0: sleep at once); default the CQ's `spinUs`. */
+  readonly spinUs?: number;
+}
+
+const WAIT_OPTIONS = optionShape<WaitOptions>({ spinUs: 'integer' });
 
 /**
  * A completion queue (`ibv_cq`). Three ways to read it:
@@ -29,12 +44,15 @@ export class CompletionQueue extends SharedResource<CqBackend> implements AsyncI
   readonly context: Context;
   /** Capacity in completions. */
   readonly depth: number;
+  /** How long `wait()` and `next()` poll before they sleep, in microseconds (0: never). */
+  readonly spinUs: number;
 
   /** @internal Use `Context.createCq()`. */
-  constructor(context: Context, backend: CqBackend, depth: number, parent: Lifetime) {
+  constructor(context: Context, backend: CqBackend, depth: number, spinUs: number, parent: Lifetime) {
     super(backend, 'CompletionQueue', parent, CloseRank.CQ);
     this.context = context;
     this.depth = depth;
+    this.spinUs = spinUs;
   }
 
   /**
@@ -69,8 +87,8 @@ export class CompletionQueue extends SharedResource<CqBackend> implements AsyncI
   }
 
   /**
-   * The next completion, waiting on the event loop (completion channel on
-   * native devices) when none is ready.
+   * The next completion: polled for up to `spinUs` microseconds, then
+   * waited for on the event loop (completion channel on native devices).
    * @throws ClosedError when the CQ is or becomes closed.
    * @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
    */
@@ -78,21 +96,43 @@ export class CompletionQueue extends SharedResource<CqBackend> implements AsyncI
     for (;;) {
       const got = this.poll(1);
       if (got.length > 0) return got[0]!;
-      await this.#waitOrClose();
+      await this.#waitOrClose(this.spinUs);
     }
   }
 
   /**
-   * Wait until completions may be ready (without consuming any), or the CQ closes.
+   * Wait until completions may be ready (without consuming any), or the CQ
+   * closes: first by polling for `options.spinUs` (default the CQ's
+   * `spinUs`) microseconds, which blocks this thread for at most that long,
+   * then asleep on the event loop (the completion channel on native
+   * devices, the doorbell between threads or the hub's socket on loop0).
+   * @throws InvalidArgumentError for a bad option.
    * @throws ClosedError when closed. @throws RdmaError `ERR_CQ_OVERRUN` after an overrun.
    */
-  async wait(): Promise<void> {
+  async wait(options?: WaitOptions): Promise<void> {
     this.life.assertOpen();
-    await this.#waitOrClose();
+    let spinUs = this.spinUs;
+    if (options !== undefined) {
+      checkOptions('wait()', 'options', options, WAIT_OPTIONS);
+      if (options.spinUs !== undefined) spinUs = checkInt('options.spinUs', options.spinUs, 0, MAX_SPIN_US);
+    }
+    await this.#waitOrClose(spinUs);
     this.life.assertOpen();
   }
 
-  async #waitOrClose(): Promise<void> {
+  /** Poll the backend for up to `us` microseconds; true as soon as a completion is ready. */
+  #spin(us: number): boolean {
+    const raw = this.raw;
+    if (raw.ready()) return true;
+    const end = performance.now() + us / 1000;
+    while (performance.now() < end) {
+      if (raw.ready()) return true;
+    }
+    return false;
+  }
+
+  async #waitOrClose(spinUs: number): Promise<void> {
+    if (spinUs > 0 && this.raw.canSpin() && this.#spin(spinUs)) return;
     let onClose!: () => void;
     const closed = new Promise<void>((resolve) => { onClose = resolve; this.#closeWaiters.push(resolve); });
     try {

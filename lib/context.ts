@@ -6,7 +6,7 @@ import { Lifetime } from './lifetime.js';
 import { checkInt } from './validate/numbers.js';
 import { checkOptions, optionShape } from './validate/options.js';
 import { ProtectionDomain } from './protection-domain.js';
-import { CompletionQueue } from './completion-queue.js';
+import { CompletionQueue, DEFAULT_SPIN_US, MAX_SPIN_US } from './completion-queue.js';
 import { CmId, type CmIdInit } from './cm/cm-id.js';
 import { UnsupportedError } from './errors/unsupported-error.js';
 
@@ -14,9 +14,17 @@ import { UnsupportedError } from './errors/unsupported-error.js';
 export interface CqInit {
   /** Capacity in completions, 1..65536; default 256. Overrunning it is an error, never a silent drop. */
   readonly depth?: number;
+  /**
+   * How long `wait()` and `next()` poll for a completion before they sleep,
+   * in microseconds, 0..100000; default `DEFAULT_SPIN_US` (50). 0 never
+   * spins. Spinning blocks this thread's event loop for at most that long
+   * per wait and saves the cost of waking up (a completion channel event,
+   * a cross-thread doorbell) when the answer comes quickly.
+   */
+  readonly spinUs?: number;
 }
 
-const CQ_INIT = optionShape<CqInit>({ depth: 'integer' });
+const CQ_INIT = optionShape<CqInit>({ depth: 'integer', spinUs: 'integer' });
 
 /** Events a `Context` emits. */
 export interface ContextEvents {
@@ -97,13 +105,14 @@ export class Context extends EventEmitter<ContextEvents> {
 
   /**
    * Create a completion queue with its completion channel (`ibv_create_cq`).
-   * @throws InvalidArgumentError for a bad depth or an unknown key. @throws VerbsError when refused. @throws ClosedError when closed.
+   * @throws InvalidArgumentError for a bad depth or spin time, or an unknown key. @throws VerbsError when refused. @throws ClosedError when closed.
    */
   createCq(init: CqInit = {}): CompletionQueue {
     this.#life.assertOpen();
     checkOptions('createCq()', 'init', init, CQ_INIT);
     const depth = checkInt('init.depth', init.depth ?? 256, 1, 65536);
-    return new CompletionQueue(this, this.#backend.createCq(depth), depth, this.#life);
+    const spinUs = checkInt('init.spinUs', init.spinUs ?? DEFAULT_SPIN_US, 0, MAX_SPIN_US);
+    return new CompletionQueue(this, this.#backend.createCq(depth), depth, spinUs, this.#life);
   }
 
   /**

@@ -20,7 +20,7 @@ export { listDevices, openDevice, providerStatus, LOOPBACK_DEVICE } from './devi
 export { Context, type CqInit, type ContextEvents } from './context.js';
 export { ProtectionDomain, DEFAULT_QKEY, type QueuePairInit, type SrqInit, type RegistrableMemory } from './protection-domain.js';
 export { MemoryRegion } from './memory-region.js';
-export { CompletionQueue } from './completion-queue.js';
+export { CompletionQueue, DEFAULT_SPIN_US, type WaitOptions } from './completion-queue.js';
 export { QueuePair, type ConnectOptions, type QueuePairCaps } from './queue-pair.js';
 export { PreparedSend } from './prepared-send.js';
 export { PreparedRecv } from './prepared-recv.js';

@@ -132,6 +132,18 @@ export interface CqBackend {
   /** Store up to `max` completions into `batch` starting at slot 0; returns the count. */
   poll(batch: WcBatch, max: number): number;
   /**
+   * True when a poll would return a completion (or throw), consuming
+   * nothing: a provider that must take completions from the device to know
+   * keeps them for the next polls, in order. Cheap enough to spin on.
+   */
+  ready(): boolean;
+  /**
+   * Whether a completion can come while this thread spins: false where
+   * completions come only through this thread's event loop (then `wait()`
+   * sleeps at once).
+   */
+  canSpin(): boolean;
+  /**
    * Resolve once completions may be waiting (after arming the completion
    * channel where there is one). Rejects when the CQ fails (overrun).
    */

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { QpType, WcStatus, RdmaError, ClosedError, InvalidArgumentError, WcBatch, type AsyncEvent, type WorkCompletion } from '../../lib/index.js';
+import { QpType, WcStatus, RdmaError, ClosedError, InvalidArgumentError, WcBatch, DEFAULT_SPIN_US, type AsyncEvent, type WorkCompletion } from '../../lib/index.js';
 import { makePair, region, collect, sleep, testDeviceName, openTestContext, skipReason, type Pair } from './harness.js';
 
 describe(`completion queues on ${testDeviceName()}`, () => {
@@ -15,6 +15,43 @@ describe(`completion queues on ${testDeviceName()}`, () => {
     p.a.postSend({ wrId: 1, sgList: [{ mr: buf, length: 4 }] });
     const wc = await waiting;
     expect(wc).toMatchObject({ wrId: 42, status: WcStatus.SUCCESS });
+  });
+
+  it('wait() spins first by default, takes spinUs per CQ and per call, and 0 sleeps at once; each wakes for a later completion', async () => {
+    p = await makePair(QpType.RC);
+    expect(p.cqA.spinUs).toBe(DEFAULT_SPIN_US);
+    const never = p.ctx.createCq({ depth: 16, spinUs: 0 });
+    expect(never.spinUs).toBe(0);
+    const buf = region(p.pd, 64);
+    for (const options of [undefined, { spinUs: 0 }, { spinUs: 2000 }]) {
+      p.b.postRecv({ wrId: 7, sgList: [{ mr: buf }] });
+      const waiting = p.cqB.wait(options);
+      await sleep(20);
+      p.a.postSend({ wrId: 8, sgList: [{ mr: buf, length: 4 }] });
+      await waiting;
+      expect((await collect(p.cqB, 1))[0]).toMatchObject({ wrId: 7, status: WcStatus.SUCCESS });
+      await collect(p.cqA, 1);
+    }
+    expect(() => p!.ctx.createCq({ spinUs: -1 })).toThrow(InvalidArgumentError);
+    await expect(p.cqA.wait({ spinUs: 1.5 })).rejects.toThrow(InvalidArgumentError);
+    await expect(p.cqA.wait({ spin: 3 } as never)).rejects.toThrow(/did you mean "spinUs"/);
+  });
+
+  it('a spinning wait() consumes nothing: completions it saw are polled afterwards, all of them, in order', async () => {
+    p = await makePair(QpType.RC);
+    const buf = region(p.pd, 64);
+    p.b.postRecv(Array.from({ length: 40 }, (_, i) => ({ wrId: 100 + i, sgList: [{ mr: buf }] })));
+    p.a.postSend(Array.from({ length: 40 }, (_, i) => ({ wrId: i, sgList: [{ mr: buf, length: 4 }] })));
+    await collect(p.cqA, 40);
+    await p.cqB.wait({ spinUs: 100_000 });
+    const batch = new WcBatch(8);
+    const ids: number[] = [];
+    while (ids.length < 40) {
+      const n = p.cqB.pollBatch(batch);
+      for (let i = 0; i < n; i++) ids.push(batch.wrId(i));
+      if (n === 0) await p.cqB.wait();
+    }
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => 100 + i));
   });
 
   it('async iteration yields completions and ends when the CQ closes', async () => {

@@ -23,7 +23,7 @@ describe('downcast', () => {
 
   it('keeps a loopback PD from taking a completion queue of another provider', () => {
     const pd = new LoopPd(createLocalNode());
-    const foreign: CqBackend = { poll: () => 0, waitForCompletion: () => Promise.resolve(), close: () => {} };
+    const foreign: CqBackend = { poll: () => 0, ready: () => false, canSpin: () => false, waitForCompletion: () => Promise.resolve(), close: () => {} };
     const init: QpInitSpec = {
       type: QpType.RC, sendCq: foreign, recvCq: foreign, srq: null, maxSendWr: 4, maxRecvWr: 4,
       maxSge: 1, maxInline: 0, sqSigAll: false, qkey: 0, access: 0,

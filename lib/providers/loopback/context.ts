@@ -36,6 +36,7 @@ export class LoopContext implements ContextBackend {
   createCq(depth: number): CqBackend {
     const cq = new LoopCq(depth);
     cq.progress = () => fabric.progress();
+    cq.spinnable = () => fabric.deliversWithoutEventLoop();
     cq.onWaiting = (waiting) => fabric.cqWaiting(waiting);
     cq.onOverrun = () => {
       for (const qp of this.node.qps.values()) {

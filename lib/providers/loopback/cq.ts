@@ -32,6 +32,8 @@ export class LoopCq implements CqBackend {
   onOverrun: (() => void) | null = null;
   /** Called before each poll to let transports deliver pending packets. */
   progress: (() => void) | null = null;
+  /** Whether a transport delivers without this thread's event loop (shared memory between threads). */
+  spinnable: (() => boolean) | null = null;
   /** Called when the first waiter arrives (true) and when the waiters are released (false). */
   onWaiting: ((waiting: boolean) => void) | null = null;
 
@@ -81,6 +83,21 @@ export class LoopCq implements CqBackend {
     this.#head = (this.#head + n) % this.depth;
     this.#count -= n;
     return n;
+  }
+
+  /** True when a poll would return a completion or throw (lets transports deliver first). */
+  ready(): boolean {
+    this.progress?.();
+    return this.#count > 0 || this.#overrun || this.#closed;
+  }
+
+  /**
+   * Only completions from other threads can come during a spin (through
+   * shared memory); this thread's own come inside its posts, other
+   * processes' on its event loop.
+   */
+  canSpin(): boolean {
+    return this.spinnable?.() ?? false;
   }
 
   waitForCompletion(): Promise<void> {

@@ -78,6 +78,12 @@ class Fabric {
     return null;
   }
 
+  /** True when a transport delivers on `progress()`, without this thread's event loop. */
+  deliversWithoutEventLoop(): boolean {
+    for (const t of this.#transports) if (t.progress !== undefined) return true;
+    return false;
+  }
+
   /** Let every transport deliver what has arrived. */
   progress(): void {
     for (const t of this.#transports) t.progress?.();
