@@ -35,6 +35,8 @@ export default defineConfig({
     poolOptions: { forks: { singleFork: true } },
     isolate: false,
     fileParallelism: false,
+    // Tests marked concurrent (perftest pairs) run two at a time: the VM has two CPUs.
+    maxConcurrency: 2,
     testTimeout: 180_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
