@@ -42,6 +42,21 @@ function launch(args: readonly string[], timeoutMs: number, readyOn: RegExp | nu
   return { ready: readyP, done };
 }
 
+/** What a failed run said: the code and message of its `--json` error, else its last line. */
+function why(stderr: string): string {
+  const text = stderr.trim();
+  const start = text.lastIndexOf('{"error"') >= 0 ? text.lastIndexOf('{"error"') : text.indexOf('{');
+  if (start >= 0) {
+    try {
+      const doc = JSON.parse(text.slice(start)) as { error?: { code?: string; message?: string } };
+      if (doc.error !== undefined) return `${doc.error.code ?? 'error'}: ${doc.error.message ?? ''}`;
+    } catch {
+      // not (only) JSON: fall through
+    }
+  }
+  return text.split('\n').pop() || '(nothing on stderr)';
+}
+
 /** Run the pair; never throws (failures come back in `error`). */
 export async function runVrdmaPerf(r: VrdmaPerfRun): Promise<VrdmaPerfFigure> {
   const flags = ['perf', r.test, '-d', r.device, '-s', String(r.size), '-n', String(r.iters), '-p', String(r.port), '--json',
@@ -51,7 +66,7 @@ export async function runVrdmaPerf(r: VrdmaPerfRun): Promise<VrdmaPerfFigure> {
   const client = launch([...flags, '127.0.0.1'], r.timeoutMs, null);
   const [c, s] = await Promise.all([client.done, server.done]);
   const base = { test: r.test, device: r.device, size: r.size };
-  if (c.code !== 0 || s.code !== 0) return { ...base, error: `client exit ${c.code}, server exit ${s.code}: ${(c.err || s.err).trim().split('\n').pop() ?? ''}` };
+  if (c.code !== 0 || s.code !== 0) return { ...base, error: `client exit ${c.code}, server exit ${s.code}: client: ${why(c.err)}; server: ${why(s.err)}` };
   try {
     const doc = JSON.parse(c.out) as { result: { latency: LatencyReport[]; bandwidth: BwReport[] } };
     const latency = doc.result.latency[0];
