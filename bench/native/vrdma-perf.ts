@@ -45,7 +45,8 @@ function launch(args: readonly string[], timeoutMs: number, readyOn: RegExp | nu
 /** What a failed run said: the code and message of its `--json` error, else its last line. */
 function why(stderr: string): string {
   const text = stderr.trim();
-  const start = text.lastIndexOf('{"error"') >= 0 ? text.lastIndexOf('{"error"') : text.indexOf('{');
+  // The last `{ "error": ... }` document (pretty-printed or not).
+  const start = [...text.matchAll(/\{\s*"error"\s*:/g)].pop()?.index ?? -1;
   if (start >= 0) {
     try {
       const doc = JSON.parse(text.slice(start)) as { error?: { code?: string; message?: string } };
