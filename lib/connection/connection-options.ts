@@ -24,7 +24,7 @@ export interface ConnectionOptions {
   readonly context?: Context;
   /** Use this protection domain (not closed by the connection); needed when `regions` are given. */
   readonly pd?: ProtectionDomain;
-  /** Use this RC queue pair, still in INIT (not closed by the connection); its CQs must serve it alone. */
+  /** Use this RC queue pair, still in INIT (not closed by the connection); its CQ must serve it alone while the connection is open, and is read no more once it is closed. */
   readonly qp?: QueuePair;
   /** Bytes of a region the connection allocates and exposes to the peer first (read, write, atomics); default 0 (none). */
   readonly expose?: number;

@@ -114,6 +114,8 @@ export class Connection implements AsyncDisposable, Disposable {
   #recvFailure: Error | null = null;
   #closing: Promise<void> | null = null;
   #released = false;
+  /** Ends the completion reader's wait when the parts are let go. */
+  #onRelease: () => void = () => {};
   #drained: (() => void) | null = null;
 
   /** @internal Use `listen()` or `connect()`. */
@@ -378,15 +380,21 @@ export class Connection implements AsyncDisposable, Disposable {
     return new ClosedError('Connection');
   }
 
-  /** Read completions until the CQ closes. */
+  /**
+   * Read completions until the connection lets go of its parts (or the CQ
+   * closes). A CQ that is the caller's (`options.qp`) is theirs again then:
+   * nothing of it is read after that.
+   */
   async #pump(): Promise<void> {
     const cq = this.#parts.cq;
+    const released = new Promise<void>((resolve) => { this.#onRelease = resolve; });
     for (;;) {
+      if (this.#released) return;
       let wcs: WorkCompletion[];
       try {
         wcs = cq.poll(64);
         if (wcs.length === 0) {
-          await cq.wait();
+          await Promise.race([cq.wait(), released]);
           continue;
         }
       } catch (err) {
@@ -491,6 +499,7 @@ export class Connection implements AsyncDisposable, Disposable {
   #release(): void {
     if (this.#released) return;
     this.#released = true;
+    this.#onRelease();
     this.#parts.release();
   }
 }
