@@ -24,6 +24,7 @@ setup_fail() {
 project=""
 host_index=0
 hosts=1
+ivshmem=0
 # shellcheck disable=SC1091
 . "$job/host.sh" || setup_fail "$job/host.sh missing"
 [ -n "$project" ] || setup_fail "no project folder in $job/host.sh"
@@ -73,6 +74,22 @@ export HOME=/root
 # the guest's own): the system folders always come last.
 export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 export VRDMA_IN_VM=1
+if [ "$ivshmem" = 1 ]; then
+  # QEMU's ivshmem-plain (1af4:1110): BAR 2 is the shared memory. Enabling
+  # the device turns its memory decoding on, so the BAR file can be mapped.
+  bar=""
+  for d in /sys/bus/pci/devices/*; do
+    if [ "$(cat "$d/vendor" 2>/dev/null)" = 0x1af4 ] && [ "$(cat "$d/device" 2>/dev/null)" = 0x1110 ]; then
+      echo 1 >"$d/enable" 2>/dev/null || true
+      bar="$d/resource2"
+      break
+    fi
+  done
+  [ -n "$bar" ] && [ -e "$bar" ] || setup_fail "--ivshmem was given but no ivshmem device (1af4:1110) is on the PCI bus"
+  export VRDMA_IVSHMEM="$bar"
+  VRDMA_IVSHMEM_BYTES="$(stat -c %s "$bar")"
+  export VRDMA_IVSHMEM_BYTES
+fi
 export VRDMA_HOST_INDEX="$host_index"
 if [ -n "$peer" ]; then
   export VRDMA_PEER_ADDR="$peer"

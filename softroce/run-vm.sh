@@ -11,6 +11,11 @@
 #                      (default 1); see below
 #   --nvme-sriov       add QEMU's emulated NVMe controller with SR-IOV (PF at
 #                      0000:01:00.0, up to 4 VFs) and load the NVMe modules
+#   --ivshmem MIB      give every VM one inter-VM shared memory device
+#                      (ivshmem-plain over one host file of MIB MiB, a power
+#                      of two): with --hosts 2 both VMs map the same memory;
+#                      the guest finds it at $VRDMA_IVSHMEM (a PCI BAR file
+#                      to mmap), $VRDMA_IVSHMEM_BYTES long
 #   --timeout SECONDS  kill the VM(s) after this long (default 1200, or
 #                      $VRDMA_VM_TIMEOUT)
 #   --memory MIB       guest memory per VM (default 3072 for one VM, 1536
@@ -58,6 +63,7 @@ usage() {
 project="$PWD"
 hosts=1
 nvme=0
+ivshmem_mib=0
 timeout_s="${VRDMA_VM_TIMEOUT:-1200}"
 memory="${VRDMA_VM_MEMORY:-}"
 cpus="${VRDMA_VM_CPUS:-}"
@@ -68,6 +74,7 @@ while [ $# -gt 0 ]; do
     --project) [ $# -ge 2 ] || usage; project="$2"; shift 2 ;;
     --hosts) [ $# -ge 2 ] || usage; hosts="$2"; shift 2 ;;
     --nvme-sriov) nvme=1; shift ;;
+    --ivshmem) [ $# -ge 2 ] || usage; ivshmem_mib="$2"; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; timeout_s="$2"; shift 2 ;;
     --timeout=*) timeout_s="${1#*=}"; shift ;;
     --memory) [ $# -ge 2 ] || usage; memory="$2"; shift 2 ;;
@@ -87,6 +94,12 @@ case "$hosts" in 1|2) ;; *) die "--hosts takes 1 or 2, not $hosts" ;; esac
 for n in "$timeout_s" "$memory" "$cpus"; do
   case "$n" in ''|*[!0-9]*|0) die "not a positive integer: $n" ;; esac
 done
+case "$ivshmem_mib" in
+  ''|*[!0-9]*) die "--ivshmem takes a size in MiB, not $ivshmem_mib" ;;
+esac
+if [ "$ivshmem_mib" != 0 ] && { [ "$ivshmem_mib" -gt 1024 ] || [ $((ivshmem_mib & (ivshmem_mib - 1))) != 0 ]; }; then
+  die "--ivshmem takes a power of two from 1 to 1024 MiB (a PCI BAR), not $ivshmem_mib"
+fi
 [ -d "$project" ] || die "project folder $project does not exist"
 # Inside the guest the project is found at the same path in the host root,
 # so it must be a real path (cd -P).
@@ -148,7 +161,7 @@ trap 'say "interrupted"; exit 130' INT TERM
     pass+=("$name")
   done < <(compgen -e | grep '^VRDMA_' || true)
   for name in "${pass[@]}"; do
-    case "$name" in VRDMA_IN_VM|VRDMA_HOST_INDEX|VRDMA_PEER_ADDR) continue ;; esac
+    case "$name" in VRDMA_IN_VM|VRDMA_HOST_INDEX|VRDMA_PEER_ADDR|VRDMA_IVSHMEM|VRDMA_IVSHMEM_BYTES) continue ;; esac
     if [ -n "${!name+x}" ]; then
       printf 'export %s=%q\n' "$name" "${!name}"
     fi
@@ -176,8 +189,12 @@ for ((i = 0; i < hosts; i++)); do
   mkdir -p "$j"
   cp "$here/guest-run.sh" "$j/guest-run.sh"
   cp "$job_root/env.sh" "$job_root/cmd.sh" "$j/"
-  printf 'project=%q\nhost_index=%d\nhosts=%d\n' "$project" "$i" "$hosts" >"$j/host.sh"
+  printf 'project=%q\nhost_index=%d\nhosts=%d\nivshmem=%d\n' "$project" "$i" "$hosts" "$((ivshmem_mib > 0))" >"$j/host.sh"
 done
+# One file behind every VM's ivshmem BAR (removed with the job folder).
+if [ "$ivshmem_mib" != 0 ]; then
+  truncate -s "${ivshmem_mib}M" "$job_root/ivshmem" || die "cannot create the shared memory file $job_root/ivshmem"
+fi
 
 # --- boot ----------------------------------------------------------------------
 
@@ -214,6 +231,13 @@ qemu_args() {
       -device "virtio-net-pci,netdev=link,mac=52:54:00:99:00:0$((i + 1))"
     )
   fi
+  if [ "$ivshmem_mib" != 0 ]; then
+    # shellcheck disable=SC2054
+    args+=(
+      -object "memory-backend-file,id=ivshmem,share=on,mem-path=$job_root/ivshmem,size=${ivshmem_mib}M"
+      -device ivshmem-plain,memdev=ivshmem
+    )
+  fi
   if [ "$nvme" = 1 ]; then
     # shellcheck disable=SC2054
     args+=(
@@ -227,6 +251,7 @@ qemu_args() {
 extras=""
 [ "$nvme" = 1 ] && extras=", nvme-sriov"
 [ "$hosts" = 2 ] && extras="$extras, 2 hosts"
+[ "$ivshmem_mib" != 0 ] && extras="$extras, ivshmem ${ivshmem_mib} MiB"
 say "booting $kver (tcg, ${cpus} vCPUs, ${memory} MiB$extras), timeout ${timeout_s}s"
 t0="$(now)"
 for ((i = 0; i < hosts; i++)); do

@@ -1,9 +1,11 @@
 // `vrdma softroce` against fixture trees (sysfs, kernel modules) and a fake
 // `rdma` tool: what status reports, the typed errors of up/down, argument
 // errors, and the VM runner's refusal when QEMU is missing. No VM boots here.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SysfsBuilder, tempFixture } from '../sriov/fixtures/index.js';
 import { buildModules } from './doctor-fixture.js';
@@ -12,6 +14,7 @@ import { jsonOf, runVrdma, type CliRun } from './run-vrdma.js';
 const RELEASE = '6.1.0-99-amd64';
 const RXE_KO = 'kernel/drivers/infiniband/sw/rxe/rdma_rxe.ko.xz';
 const made: SysfsBuilder[] = [];
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'vrdma-softroce-'));
 afterAll(() => {
   made.forEach((b) => b.dispose());
@@ -163,6 +166,9 @@ describe('vrdma softroce: command-line errors exit 2', () => {
     [['run', '--hosts', '3', '--', 'true'], '--hosts takes a whole number from 1 to 2'],
     [['run', '--memory', 'lots', '--', 'true'], '--memory takes a whole number'],
     [['run', '--json', '--', 'true'], '--json does not apply'],
+    [['run', '--ivshmem', '3', '--', 'true'], '--ivshmem takes a power of two from 1 to 1024'],
+    [['run', '--ivshmem', '2048', '--', 'true'], '--ivshmem takes a whole number from 1 to 1024'],
+    [['up', '--ivshmem', '4'], '--ivshmem does not apply to "softroce up"'],
     [['down', '--frobnicate'], "Unknown option '--frobnicate'"],
   ])('%j', (args, message) => {
     const r = softroce(sys, args);
@@ -176,5 +182,17 @@ describe('vrdma softroce run without a VM', () => {
     const r = softroce(noRdmaSysfs(), ['run', '--vm', '--', 'true'], { env: { VRDMA_QEMU: join(scratch, 'no-qemu') } });
     expect(r.code).toBe(125);
     expect(r.stderr).toContain('no-qemu not found');
+  });
+
+  it('--ivshmem always means the VM (even where rxe is up): exits 125 naming QEMU when it is missing', () => {
+    const r = softroce(noRdmaSysfs(), ['run', '--ivshmem', '4', '--', 'true'], { env: { VRDMA_QEMU: join(scratch, 'no-qemu') } });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain('no-qemu not found');
+  });
+
+  it('the VM runner refuses an --ivshmem size that is not a power of two, before booting', () => {
+    const r = spawnSync('bash', [join(repoRoot, 'softroce', 'run-vm.sh'), '--ivshmem', '6', '--', 'true'], { encoding: 'utf8', env: { ...process.env, VRDMA_QEMU: join(scratch, 'no-qemu') } });
+    expect(r.status).toBe(125);
+    expect(r.stderr).toContain('--ivshmem takes a power of two from 1 to 1024 MiB');
   });
 });

@@ -17,7 +17,7 @@ const ACTION_OPTIONS: Readonly<Record<Action, readonly string[]>> = {
   status: [],
   up: ['netdev', 'name'],
   down: ['name'],
-  run: ['cpus', 'memory', 'hosts', 'timeout', 'nvme-sriov', 'vm'],
+  run: ['cpus', 'memory', 'hosts', 'timeout', 'nvme-sriov', 'ivshmem', 'vm'],
 };
 
 function actionOf(word: string | undefined): Action {
@@ -80,8 +80,10 @@ async function run(ctx: CommandContext): Promise<number> {
   const memoryMiB = intOption(ctx, 'memory', 256, 1 << 20);
   const timeoutS = intOption(ctx, 'timeout', 1, 7 * 24 * 3600);
   const nvmeSriov = ctx.options['nvme-sriov'] === true;
+  const ivshmemMiB = intOption(ctx, 'ivshmem', 1, 1024);
+  if (ivshmemMiB !== undefined && (ivshmemMiB & (ivshmemMiB - 1)) !== 0) throw new UsageError(`--ivshmem takes a power of two from 1 to 1024 (MiB: it becomes a PCI BAR), not ${ivshmemMiB}`);
   const s = softRoceStatus(ctx.sysfsRoot);
-  if (hosts === 1 && ctx.options['vm'] !== true && !nvmeSriov && (s.inVm || s.links.some((l) => l.driver === 'rxe' && l.active))) {
+  if (hosts === 1 && ctx.options['vm'] !== true && !nvmeSriov && ivshmemMiB === undefined && (s.inVm || s.links.some((l) => l.driver === 'rxe' && l.active))) {
     return runHere(command, process.cwd());
   }
   return runInVm({
@@ -90,6 +92,7 @@ async function run(ctx: CommandContext): Promise<number> {
     ...(memoryMiB !== undefined ? { memoryMiB } : {}),
     ...(timeoutS !== undefined ? { timeoutS } : {}),
     nvmeSriov,
+    ...(ivshmemMiB !== undefined ? { ivshmemMiB } : {}),
   });
 }
 
@@ -115,6 +118,7 @@ export const softroceCommand: Command = {
     hosts: { type: 'string' },
     timeout: { type: 'string' },
     'nvme-sriov': { type: 'boolean' },
+    ivshmem: { type: 'string' },
     vm: { type: 'boolean' },
   },
   maxArgs: Number.MAX_SAFE_INTEGER,
@@ -123,7 +127,7 @@ export const softroceCommand: Command = {
        vrdma softroce up [--netdev IF] [--name rxe0] [--json]
        vrdma softroce down [--name rxe0] [--json]
        vrdma softroce run [--hosts 1|2] [--cpus N] [--memory MIB] [--timeout S]
-                          [--nvme-sriov] [--vm] -- CMD [ARGS...]
+                          [--nvme-sriov] [--ivshmem MIB] [--vm] -- CMD [ARGS...]
 
 Soft-RoCE (rxe) is RoCEv2 in software over any Ethernet interface. Where
 this kernel has rdma_rxe, "up" and "down" manage a link; where it has not,
@@ -156,6 +160,11 @@ Options of run:
   --memory MIB    memory per VM (default 3072; 1536 each with --hosts 2)
   --timeout S     stop the VM(s) after S seconds (default 1200)
   --nvme-sriov    add QEMU's emulated NVMe controller with SR-IOV
+  --ivshmem MIB   give every VM one inter-VM shared memory device (QEMU's
+                  ivshmem-plain over one host file of MIB MiB, a power of
+                  two): with --hosts 2 both VMs map the same memory. CMD
+                  finds it at $VRDMA_IVSHMEM (the PCI BAR file to mmap),
+                  $VRDMA_IVSHMEM_BYTES long. Always boots the VM
   --vm            use the VM even where this kernel has an rxe link
 
 ${GLOBAL_HELP}

@@ -18,6 +18,8 @@ export interface VmRunOptions {
   readonly timeoutS?: number;
   /** Add QEMU's emulated NVMe controller with SR-IOV. */
   readonly nvmeSriov?: boolean;
+  /** Give every VM one ivshmem device over a shared host file of this many MiB (a power of two). */
+  readonly ivshmemMiB?: number;
 }
 
 /** The arguments of `run-vm.sh` for these options. Never throws. */
@@ -27,6 +29,7 @@ export function vmRunArgs(o: VmRunOptions): string[] {
   if (o.memoryMiB !== undefined) args.push('--memory', String(o.memoryMiB));
   if (o.timeoutS !== undefined) args.push('--timeout', String(o.timeoutS));
   if (o.nvmeSriov === true) args.push('--nvme-sriov');
+  if (o.ivshmemMiB !== undefined) args.push('--ivshmem', String(o.ivshmemMiB));
   return [...args, '--', ...o.command];
 }
 
