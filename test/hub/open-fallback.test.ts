@@ -50,6 +50,25 @@ describe('opening loop0 with and without the hub (in this process)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('waits for a hub it started that is slow to come up (emulated CPUs take seconds to start Node)', async () => {
+    const dir = scope.runtimeDir();
+    process.env['VRDMA_RUNTIME_DIR'] = dir;
+    process.env['VRDMA_HUB_START_DELAY_MS'] = '6500';
+    try {
+      const ctx = await openDevice('loop0');
+      try {
+        expect(ctx.gidTable()[0]!.gid).toMatch(HUB_GID);
+        const stats = await hubStats(hubSocket(dir));
+        scope.track(stats.pid);
+      } finally {
+        ctx.close();
+      }
+    } finally {
+      delete process.env['VRDMA_HUB_START_DELAY_MS'];
+    }
+    expect(warnings).toEqual([]);
+  }, 40_000);
+
   it('{ hub: false } stays private and starts nothing', async () => {
     const dir = scope.runtimeDir();
     process.env['VRDMA_RUNTIME_DIR'] = dir;

@@ -85,8 +85,16 @@ function stateFileFor(args: Args): HubStateFile | null {
   }
 }
 
+/** `VRDMA_HUB_START_DELAY_MS`: wait this long before listening (0..60 s), to test clients against a slow start. */
+function startDelayMs(): number {
+  const n = Number(process.env['VRDMA_HUB_START_DELAY_MS']);
+  return Number.isInteger(n) && n > 0 && n <= 60_000 ? n : 0;
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  const delay = startDelayMs();
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const token = process.env['VRDMA_HUB_TOKEN'] || null;
   if (args.listen.some((a) => a.kind === 'tcp') && token === null) {
     log('a TCP listener needs a token: set VRDMA_HUB_TOKEN');
