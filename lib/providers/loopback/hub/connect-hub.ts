@@ -23,9 +23,32 @@ function nobodyThere(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ERR_HUB_CLOSED';
 }
 
-/** Start another hub if the last one started this long ago and none answers yet (it may have lost a race with an exiting hub). */
+/** Start another hub if the last one started this long ago, has exited and none answers yet (it may have lost a race with an exiting hub). */
 const RESPAWN_MS = 300;
 const MAX_SPAWNS = 5;
+
+/** How long a hub this process started may take to answer while it is still running, by default. */
+export const HUB_START_MS = 30_000;
+
+/**
+ * How long to wait for a hub this process started, as long as it runs:
+ * `VRDMA_HUB_START_MS` (1 s .. 10 min), else `HUB_START_MS`. Starting Node
+ * takes seconds on an emulated or overloaded CPU.
+ */
+export function hubStartMs(): number {
+  const n = Number(process.env['VRDMA_HUB_START_MS']);
+  return Number.isInteger(n) && n >= 1000 && n <= 600_000 ? n : HUB_START_MS;
+}
+
+/** Whether process `pid` still exists (a hub we started and that has not exited). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return codeOf(err) === 'EPERM';
+  }
+}
 
 /** Whether a hub may be started on demand for `addr`. */
 export function mayStartHub(addr: HubAddress, token: string | null): boolean {
@@ -73,8 +96,11 @@ async function connectAt(addr: HubAddress, opts: ConnectHubOptions): Promise<Hub
   const timeoutMs = opts.timeoutMs ?? CONNECT_HUB_MS;
   const start = opts.start && mayStartHub(addr, opts.token);
   const deadline = Date.now() + timeoutMs;
+  // Without a caller's deadline, a hub we started is waited for while it runs.
+  const startMs = opts.timeoutMs === undefined ? hubStartMs() : 0;
   const hello = { token: opts.token, role: 'client' as const };
   let spawnedAt = 0;
+  let spawnedPid = 0;
   let spawns = 0;
   let delay = 5;
   for (;;) {
@@ -84,9 +110,13 @@ async function connectAt(addr: HubAddress, opts: ConnectHubOptions): Promise<Hub
     } catch (err) {
       if (!nobodyThere(err)) throw err;
       if (!start) throw hubUnavailable(`no hub listens at ${addr.text} (${messageOf(err)})`, err);
-      if (Date.now() >= deadline) throw hubUnavailable(`no hub answered at ${addr.text} within ${timeoutMs} ms (${messageOf(err)})`, err);
-      if (spawns === 0 || (spawns < MAX_SPAWNS && Date.now() - spawnedAt > RESPAWN_MS)) {
-        spawnHub(addr, opts.token);
+      const starting = spawnedPid !== 0 && running(spawnedPid);
+      if (Date.now() >= deadline && !(starting && Date.now() < spawnedAt + startMs)) {
+        const waited = starting ? `within ${Math.max(timeoutMs, Date.now() - spawnedAt)} ms (the hub it started, pid ${spawnedPid}, is still starting)` : `within ${timeoutMs} ms`;
+        throw hubUnavailable(`no hub answered at ${addr.text} ${waited} (${messageOf(err)})`, err);
+      }
+      if (spawns === 0 || (spawns < MAX_SPAWNS && Date.now() - spawnedAt > RESPAWN_MS && !starting)) {
+        spawnedPid = spawnHub(addr, opts.token);
         spawns++;
         spawnedAt = Date.now();
       }
