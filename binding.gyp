@@ -12,7 +12,7 @@
       "cflags": ["<!@(pkg-config --cflags libibverbs)"],
       "cflags_cc": ["-std=c++17", "<!@(node -p \"require('./native/build.json').cflags.join(' ')\")"],
       "ldflags": ["<!@(node -p \"require('./native/build.json').ldflags.join(' ')\")"],
-      "libraries": ["<!@(pkg-config --libs libibverbs)"]
+      "libraries": ["<!@(pkg-config --libs libibverbs)", "<!@(node -p \"require('./native/build.json').libraries.join(' ')\")"]
     }
   ]
 }

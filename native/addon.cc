@@ -25,12 +25,15 @@ VrdmaAddon::VrdmaAddon(Napi::Env env, Napi::Object exports) {
   qp_ctor = Napi::Persistent(DefineQp(env));
   srq_ctor = Napi::Persistent(DefineSrq(env));
   ah_ctor = Napi::Persistent(DefineAh(env));
+  cm_id_ctor = Napi::Persistent(DefineCmId(env));
 
   DefineAddon(exports, {
     InstanceMethod("configure", &VrdmaAddon::Configure),
     InstanceMethod("getDeviceList", &VrdmaAddon::GetDeviceList),
     InstanceMethod("openDevice", &VrdmaAddon::OpenDevice),
     InstanceMethod("memlockLimit", &VrdmaAddon::MemlockLimit),
+    InstanceMethod("cmUnavailable", &VrdmaAddon::CmUnavailable),
+    InstanceMethod("createCmId", &VrdmaAddon::NewCmId),
     InstanceValue("layoutVersion", Napi::Number::New(env, kLayoutVersion), napi_enumerable),
     InstanceValue("pageSize", Napi::Number::New(env, static_cast<double>(sysconf(_SC_PAGESIZE))), napi_enumerable),
   });
@@ -66,6 +69,18 @@ Napi::Value VrdmaAddon::MemlockLimit(const Napi::CallbackInfo& info) {
   if (getrlimit(RLIMIT_MEMLOCK, &lim) != 0) return Napi::Number::New(env, -1);
   if (lim.rlim_cur == RLIM_INFINITY) return Napi::Number::New(env, -1);
   return Napi::Number::New(env, static_cast<double>(lim.rlim_cur));
+}
+
+// Why rdma_cm cannot be used (librdmacm missing), or null when it can.
+Napi::Value VrdmaAddon::CmUnavailable(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (EnsureCmLibrary(*this)) return env.Null();
+  return Napi::String::New(env, cm_unavailable);
+}
+
+// createCmId(portSpace)
+Napi::Value VrdmaAddon::NewCmId(const Napi::CallbackInfo& info) {
+  return CreateCmId(info.Env(), ArgU32(info, 0, "portSpace"));
 }
 
 namespace {

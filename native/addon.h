@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common.h"
+#include "cm_library.h"
 
 namespace vrdma {
 
@@ -42,18 +43,25 @@ class VrdmaAddon : public Napi::Addon<VrdmaAddon> {
   Napi::FunctionReference qp_ctor;
   Napi::FunctionReference srq_ctor;
   Napi::FunctionReference ah_ctor;
+  Napi::FunctionReference cm_id_ctor;
 
   Napi::FunctionReference verbs_error_factory;
   Napi::FunctionReference rdma_error_factory;
 
   std::shared_ptr<AhTable> ah_table = std::make_shared<AhTable>();
   std::shared_ptr<EnvState> env_state = std::make_shared<EnvState>();
+  // librdmacm, loaded on the first CM use (null until then, or when missing).
+  std::shared_ptr<CmLibrary> cm_library;
+  // Why librdmacm cannot be used, once a load failed.
+  std::string cm_unavailable;
 
  private:
   Napi::Value Configure(const Napi::CallbackInfo& info);
   Napi::Value GetDeviceList(const Napi::CallbackInfo& info);
   Napi::Value OpenDevice(const Napi::CallbackInfo& info);
   Napi::Value MemlockLimit(const Napi::CallbackInfo& info);
+  Napi::Value CmUnavailable(const Napi::CallbackInfo& info);
+  Napi::Value NewCmId(const Napi::CallbackInfo& info);
 };
 
 // Class registration, one per file.
@@ -64,6 +72,16 @@ Napi::Function DefineCq(Napi::Env env);
 Napi::Function DefineQp(Napi::Env env);
 Napi::Function DefineSrq(Napi::Env env);
 Napi::Function DefineAh(Napi::Env env);
+Napi::Function DefineCmId(Napi::Env env);
+
+// cm_id.cc: a new CM id with its own event channel (librdmacm loaded).
+Napi::Value CreateCmId(Napi::Env env, uint32_t port_space);
+// Load librdmacm once; false (with addon.cm_unavailable set) when it cannot be used.
+bool EnsureCmLibrary(VrdmaAddon& addon);
+
+// qp.cc: the open QP behind a NativeQp wrapper, for the CM to move through
+// its states; the returned handle keeps it from being freed meanwhile.
+std::shared_ptr<Handle> QpHandleForCm(Napi::Env env, const Napi::Value& qp, ibv_qp** out);
 
 // device_list.cc
 Napi::Value DeviceList(Napi::Env env);

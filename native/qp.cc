@@ -388,4 +388,10 @@ Napi::Value QpWrap::State(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<int>(a.qp_state));
 }
 
+std::shared_ptr<Handle> QpHandleForCm(Napi::Env env, const Napi::Value& qp, ibv_qp** out) {
+  QpWrap* w = UnwrapTagged<QpWrap>(env, qp, "qp");
+  *out = w->Open(env).qp();
+  return w->handle();
+}
+
 }  // namespace vrdma

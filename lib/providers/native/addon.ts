@@ -137,6 +137,45 @@ export interface NativeContextObject {
   close(): void;
 }
 
+/** The CM event callback the addon calls: the C event's type and status, a copy of its private data, the new id of a CONNECT_REQUEST. */
+export type NativeCmListener = (type: number, status: number, privateData: Uint8Array | null, child: NativeCmIdObject | null, initiatorDepth: number, responderResources: number) => void;
+
+/** What `connect` and `accept` take besides the QP and the private data. */
+export interface NativeConnParam {
+  readonly responderResources: number;
+  readonly initiatorDepth: number;
+  readonly retryCount: number;
+  readonly rnrRetryCount: number;
+}
+
+/** An `rdma_cm_id` with its own event channel (librdmacm, loaded at run time). */
+export interface NativeCmIdObject {
+  onEvent(listener: NativeCmListener): void;
+  /** @throws VerbsError `rdma_bind_addr`. */
+  bind(address: string, port: number): void;
+  /** @throws VerbsError `rdma_listen`. */
+  listen(backlog: number): void;
+  /** @throws VerbsError `rdma_resolve_addr`. */
+  resolveAddr(source: string | null, sourcePort: number, destination: string, port: number, timeoutMs: number): void;
+  /** @throws VerbsError `rdma_resolve_route`. */
+  resolveRoute(timeoutMs: number): void;
+  deviceName(): string | null;
+  localAddress(): { address: string; port: number } | null;
+  remoteAddress(): { address: string; port: number } | null;
+  /** @throws VerbsError `rdma_connect`. */
+  connect(qp: NativeQpObject, param: NativeConnParam, privateData: Uint8Array | null): void;
+  /** Moves the QP to RTR, then `rdma_accept`. @throws VerbsError `ibv_modify_qp` or `rdma_accept`. */
+  accept(qp: NativeQpObject, param: NativeConnParam, privateData: Uint8Array | null): void;
+  /** @throws VerbsError `rdma_reject`. */
+  reject(privateData: Uint8Array | null): void;
+  /** @throws VerbsError `rdma_disconnect`. */
+  disconnect(): void;
+  /** Keep the process alive while true (the event channel is watched either way). */
+  setRef(on: boolean): void;
+  /** `rdma_destroy_id` and its channel; idempotent. */
+  close(): void;
+}
+
 /** The error factories native code throws through. */
 export interface NativeErrorFactories {
   verbsError(verb: string, errno: number, message: string): Error;
@@ -154,6 +193,10 @@ export interface NativeAddon {
   openDevice(name: string): NativeContextObject;
   /** RLIMIT_MEMLOCK soft limit in bytes; -1 when unlimited. */
   memlockLimit(): number;
+  /** Why rdma_cm cannot be used (`"librdmacm.so.1 not found"`), or null; loads librdmacm the first time. */
+  cmUnavailable(): string | null;
+  /** @throws RdmaError `ERR_UNSUPPORTED` without librdmacm; VerbsError `rdma_create_id`. */
+  createCmId(portSpace: number): NativeCmIdObject;
 }
 
 /** The result of loading the addon. */

@@ -1,4 +1,8 @@
 import type { ContextBackend, CqBackend, PdBackend } from '../../provider/spi.js';
+import type { CmBackend } from '../../provider/cm-spi.js';
+import { UnsupportedError } from '../../errors/unsupported-error.js';
+import { loadAddon } from './addon.js';
+import { NativeCmId } from './cm-id.js';
 import type { DeviceCapabilities } from '../../provider/capabilities.js';
 import type { NativeOpenOptions } from './options.js';
 import { nativeCapabilities } from './capabilities.js';
@@ -35,6 +39,18 @@ export class NativeContext extends NativeObject<NativeContextObject> implements 
   #maxInline: number | undefined;
   #choice: GidChoice | undefined;
   #listener: (event: AsyncEvent) => void = () => {};
+
+  /**
+   * librdmacm's connection manager, loaded at run time.
+   * @throws UnsupportedError `"rdma_cm unavailable: librdmacm.so.1 not found"` when it is missing.
+   */
+  cm(): CmBackend {
+    const load = loadAddon();
+    const why = load.ok ? load.addon.cmUnavailable() : load.reason;
+    if (!load.ok || why !== null) throw new UnsupportedError('rdma_cm', `rdma_cm unavailable: ${why}`);
+    const addon = load.addon;
+    return { createId: (portSpace) => new NativeCmId(addon.createCmId(portSpace)) };
+  }
 
   /**
    * @throws InvalidArgumentError for a port the device does not have (the raw context is closed then).

@@ -102,7 +102,12 @@ export class NativeQp extends NativeObject<NativeQpObject> implements QpBackend 
   }
 
   #postPackedSend(buffer: ArrayBuffer, count: number): void {
-    if (!this.#ready && !this.#errored) throw badState(this.qpn, this.state());
+    if (!this.#ready && !this.#errored) {
+      // Moved to RTS by someone else (the connection manager): ask the device once.
+      const state = this.state();
+      if (state !== QpState.RTS && state !== QpState.SQD) throw badState(this.qpn, state);
+      this.#ready = true;
+    }
     this.raw.postSend(buffer, count);
   }
 
