@@ -1,6 +1,6 @@
 // The connection manager: a server listens on 127.0.0.1:7471, a client
 // connects by address with private data both ways, sends, disconnects.
-//   node cm.js            (loop0)
+//   node cm.js            (loop0; on a native device use an address of its interface)
 import { openDevice, CmEventType, WrOpcode, Access } from 'vrdma';
 
 const ctx = await openDevice('loop0');
