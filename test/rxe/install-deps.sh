@@ -20,7 +20,7 @@ die() { say "error: $*"; exit 1; }
 
 packages=(
   qemu-system-x86 busybox-static rdma-core ibverbs-providers libibverbs-dev
-  librdmacm-dev perftest ibverbs-utils kmod cpio iproute2
+  librdmacm-dev rdmacm-utils perftest ibverbs-utils kmod cpio iproute2
   cmake pkg-config g++ make
 )
 

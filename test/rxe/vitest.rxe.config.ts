@@ -21,6 +21,7 @@ export default defineConfig({
     include: [
       'test/conformance/**/*.test.ts',
       'test/native/**/*.test.ts',
+      'test/interop/**/*.test.ts',
       'test/sriov-vm/**/*.test.ts',
       'test/cli/doctor-real.test.ts',
       'test/cli/softroce-real.test.ts',
