@@ -131,7 +131,7 @@ export class Context extends EventEmitter<ContextEvents> {
    * A connection-manager id (`rdma_create_id`) on this device: connect RC
    * queue pairs by IP address and port, as rdma_cm programs do (see `CmId`).
    * @throws InvalidArgumentError for an unknown key or a port space other than `CmPortSpace.TCP`.
-   * @throws UnsupportedError when the provider has no CM (native devices, for now).
+   * @throws UnsupportedError when the provider has no CM (native: librdmacm.so.1 is missing).
    * @throws VerbsError `rdma_create_id` when the CM refuses.
    * @throws ClosedError when closed.
    */

@@ -23,11 +23,13 @@ hint="install QEMU, busybox-static and cpio (Debian: apt-get install qemu-system
 # link to rdma_rxe (it is looked up by algorithm name) but rdma_rxe cannot
 # create a device without it. overlay gives the guest a writable root on top
 # of the read-only host root. virtio_net is the link between two VMs
-# (--hosts 2).
+# (--hosts 2). configfs, ib_cm, iw_cm, rdma_cm and rdma_ucm are the
+# connection manager (/dev/infiniband/rdma_cm, which librdmacm opens).
 base_modules=(
   virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
   netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_net
   crc32_generic ib_core ib_uverbs udp_tunnel ip6_udp_tunnel rdma_rxe veth
+  configfs ib_cm iw_cm rdma_cm rdma_ucm
 )
 # Loaded only with --nvme-sriov (QEMU's emulated NVMe controller with SR-IOV).
 # crc64_rocksoft_generic and crct10dif_generic provide crypto algorithms that

@@ -3,6 +3,7 @@
  * provider. The device comes from `VRDMA_TEST_DEVICE` (default: `loop0`, or
  * the first native device when `VRDMA_TEST_PROVIDER=native`).
  */
+import { networkInterfaces } from 'node:os';
 import {
   Access, listDevices, openDevice, QpType, type CompletionQueue, type Context, type MemoryRegion,
   type ProtectionDomain, type QueuePair, type WorkCompletion, type ConnectOptions, type QueuePairInit,
@@ -161,4 +162,27 @@ export async function until(ok: () => boolean, timeoutMs = WAIT_MS * 3): Promise
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(10);
   }
+}
+
+/**
+ * An IPv4 address of this host on the test device for CM tests:
+ * `VRDMA_TEST_CM_ADDRESS` if set, 127.0.0.1 on loop0, else the address of
+ * the device's network interface (from its GID table).
+ */
+export function cmTestAddress(ctx: Context): string {
+  const named = process.env['VRDMA_TEST_CM_ADDRESS'];
+  if (named) return named;
+  if (ctx.device.provider !== 'native') return '127.0.0.1';
+  for (const g of ctx.gidTable(1)) {
+    const v4 = (g.netdev ? networkInterfaces()[g.netdev] : undefined)?.find((a) => a.family === 'IPv4');
+    if (v4) return v4.address;
+  }
+  throw new Error(`no IPv4 address on the network interface of ${ctx.device.name}; set VRDMA_TEST_CM_ADDRESS`);
+}
+
+let cmPort = 20000 + Math.floor(Math.random() * 9000);
+/** A port for one CM test (a fresh one each call, so tests never meet each other's listeners). */
+export function cmTestPort(): number {
+  cmPort = cmPort >= 29999 ? 20000 : cmPort + 1;
+  return cmPort;
 }

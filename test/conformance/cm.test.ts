@@ -6,27 +6,7 @@ import {
   ClosedError, CmEventType, UnsupportedError, CmRejectReason, ConnectionRejectedError, InvalidArgumentError, QpState, VerbsError,
   WcStatus, WrOpcode, type CmEvent, type CmId, type CompletionQueue, type Context, type ProtectionDomain, type QueuePair,
 } from '../../lib/index.js';
-import { networkInterfaces } from 'node:os';
-import { collect, openTestContext, pattern, region } from '../conformance/harness.js';
-
-/** An IPv4 address of this host on the test device: 127.0.0.1 on loop0, else its interface's. */
-function cmTestAddress(ctx: Context): string {
-  const named = process.env['VRDMA_TEST_CM_ADDRESS'];
-  if (named) return named;
-  if (ctx.device.provider !== 'native') return '127.0.0.1';
-  for (const g of ctx.gidTable(1)) {
-    const v4 = (g.netdev ? networkInterfaces()[g.netdev] : undefined)?.find((a) => a.family === 'IPv4');
-    if (v4) return v4.address;
-  }
-  throw new Error(`no IPv4 address on the network interface of ${ctx.device.name}`);
-}
-
-let cmPort = 20000 + Math.floor(Math.random() * 9000);
-/** A fresh port per test, so tests never meet each other's listeners. */
-function cmTestPort(): number {
-  cmPort = cmPort >= 29999 ? 20000 : cmPort + 1;
-  return cmPort;
-}
+import { cmTestAddress, cmTestPort, collect, openTestContext, pattern, region } from './harness.js';
 
 interface Side {
   readonly id: CmId;
