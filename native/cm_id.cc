@@ -19,6 +19,7 @@
 
 namespace vrdma {
 
+#if VRDMA_HAVE_RDMACM
 namespace {
 
 const napi_type_tag kCmIdTag = {0x7a1c0e5b3d2f4a61ULL, 0x9b8e7d6c5f4a3b71ULL};
@@ -32,6 +33,14 @@ struct CmIdToken {
 };
 
 int ErrnoOr(int fallback) { return errno != 0 ? errno : fallback; }
+
+// Run one librdmacm call: a non-zero return throws a VerbsError naming
+// `verb`, with the errno the call set.
+template <typename Call>
+void CmCall(Napi::Env env, const char* verb, Call call) {
+  errno = 0;
+  if (call() != 0) ThrowVerbs(env, verb, ErrnoOr(EINVAL));
+}
 
 // Parse a numeric IPv4/IPv6 address and port into `out`; false when malformed.
 bool ToSockaddr(const std::string& text, uint32_t port, sockaddr_storage* out) {
@@ -138,6 +147,7 @@ class CmIdWrap : public Napi::ObjectWrap<CmIdWrap> {
   Role role_ = Role::kNone;
   int responder_resources_ = -1;
   int initiator_depth_ = -1;
+  bool disconnect_sent_ = false;
   std::vector<uint8_t> response_data_;
 };
 
@@ -219,8 +229,11 @@ void CmIdWrap::OnReadable() {
       auto* p = static_cast<const uint8_t*>(conn.private_data);
       data.assign(p, p + conn.private_data_len);
     }
-    int ird = conn.initiator_depth;
-    int ord = conn.responder_resources;
+    // The kernel's CM hands a CONNECT_REQUEST's depths over from the
+    // listener's side (responder_resources is the connector's initiator
+    // depth); the record names them as the connector asked.
+    int ird = conn.responder_resources;
+    int ord = conn.initiator_depth;
     rdma_cm_id* child = type == RDMA_CM_EVENT_CONNECT_REQUEST ? ev->id : nullptr;
     lib_->ack_cm_event(ev);
 
@@ -252,6 +265,11 @@ void CmIdWrap::OnReadable() {
       } else {
         type = RDMA_CM_EVENT_ESTABLISHED;
       }
+    } else if (type == RDMA_CM_EVENT_DISCONNECTED && !disconnect_sent_) {
+      // The peer disconnected: answer it (rdma_disconnect sends the reply in
+      // this state), or its DISCONNECTED waits until its requests time out.
+      disconnect_sent_ = true;
+      lib_->disconnect(id_);
     } else if (type == RDMA_CM_EVENT_ESTABLISHED && role_ == Role::kPassive) {
       int err = MoveQp(IBV_QPS_RTS, initiator_depth_);
       if (err != 0) {
@@ -306,8 +324,7 @@ Napi::Value CmIdWrap::Bind(const Napi::CallbackInfo& info) {
   rdma_cm_id* id = Open(env);
   sockaddr_storage sa;
   if (!ToSockaddr(ArgString(info, 0, "address"), ArgU32(info, 1, "port"), &sa)) throw Napi::TypeError::New(env, "bind(): not a numeric address");
-  errno = 0;
-  if (lib_->bind_addr(id, reinterpret_cast<sockaddr*>(&sa)) != 0) ThrowVerbs(env, "rdma_bind_addr", ErrnoOr(EINVAL));
+  CmCall(env, "rdma_bind_addr", [&] { return lib_->bind_addr(id, reinterpret_cast<sockaddr*>(&sa)); });
   return env.Undefined();
 }
 
@@ -315,8 +332,8 @@ Napi::Value CmIdWrap::Bind(const Napi::CallbackInfo& info) {
 Napi::Value CmIdWrap::Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rdma_cm_id* id = Open(env);
-  errno = 0;
-  if (lib_->listen(id, static_cast<int>(ArgU32(info, 0, "backlog"))) != 0) ThrowVerbs(env, "rdma_listen", ErrnoOr(EINVAL));
+  int backlog = static_cast<int>(ArgU32(info, 0, "backlog"));
+  CmCall(env, "rdma_listen", [&] { return lib_->listen(id, backlog); });
   return env.Undefined();
 }
 
@@ -328,11 +345,9 @@ Napi::Value CmIdWrap::ResolveAddr(const Napi::CallbackInfo& info) {
   bool has_src = info.Length() > 0 && info[0].IsString();
   if (has_src && !ToSockaddr(ArgString(info, 0, "source"), ArgU32(info, 1, "sourcePort"), &src)) throw Napi::TypeError::New(env, "resolveAddr(): bad source");
   if (!ToSockaddr(ArgString(info, 2, "destination"), ArgU32(info, 3, "port"), &dst)) throw Napi::TypeError::New(env, "resolveAddr(): bad destination");
-  errno = 0;
-  if (lib_->resolve_addr(id, has_src ? reinterpret_cast<sockaddr*>(&src) : nullptr, reinterpret_cast<sockaddr*>(&dst),
-                         static_cast<int>(ArgU32(info, 4, "timeoutMs"))) != 0) {
-    ThrowVerbs(env, "rdma_resolve_addr", ErrnoOr(EINVAL));
-  }
+  int timeout_ms = static_cast<int>(ArgU32(info, 4, "timeoutMs"));
+  sockaddr* from = has_src ? reinterpret_cast<sockaddr*>(&src) : nullptr;
+  CmCall(env, "rdma_resolve_addr", [&] { return lib_->resolve_addr(id, from, reinterpret_cast<sockaddr*>(&dst), timeout_ms); });
   return env.Undefined();
 }
 
@@ -340,8 +355,8 @@ Napi::Value CmIdWrap::ResolveAddr(const Napi::CallbackInfo& info) {
 Napi::Value CmIdWrap::ResolveRoute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rdma_cm_id* id = Open(env);
-  errno = 0;
-  if (lib_->resolve_route(id, static_cast<int>(ArgU32(info, 0, "timeoutMs"))) != 0) ThrowVerbs(env, "rdma_resolve_route", ErrnoOr(EINVAL));
+  int timeout_ms = static_cast<int>(ArgU32(info, 0, "timeoutMs"));
+  CmCall(env, "rdma_resolve_route", [&] { return lib_->resolve_route(id, timeout_ms); });
   return env.Undefined();
 }
 
@@ -368,8 +383,7 @@ Napi::Value CmIdWrap::Connect(const Napi::CallbackInfo& info) {
   std::vector<uint8_t> data = ArgBytes(info, 2);
   rdma_conn_param p = Param(info, data);
   role_ = Role::kActive;
-  errno = 0;
-  if (lib_->connect(id, &p) != 0) ThrowVerbs(env, "rdma_connect", ErrnoOr(EINVAL));
+  CmCall(env, "rdma_connect", [&] { return lib_->connect(id, &p); });
   return env.Undefined();
 }
 
@@ -384,8 +398,7 @@ Napi::Value CmIdWrap::Accept(const Napi::CallbackInfo& info) {
   int err = MoveQp(IBV_QPS_INIT, -1);
   if (err == 0) err = MoveQp(IBV_QPS_RTR, responder_resources_);
   if (err != 0) ThrowVerbs(env, "ibv_modify_qp", err, ErrnoText(err) + " (moving the accepting QP to RTR)");
-  errno = 0;
-  if (lib_->accept(id, &p) != 0) ThrowVerbs(env, "rdma_accept", ErrnoOr(EINVAL));
+  CmCall(env, "rdma_accept", [&] { return lib_->accept(id, &p); });
   return env.Undefined();
 }
 
@@ -394,16 +407,15 @@ Napi::Value CmIdWrap::Reject(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rdma_cm_id* id = Open(env);
   std::vector<uint8_t> data = ArgBytes(info, 0);
-  errno = 0;
-  if (lib_->reject(id, data.empty() ? nullptr : data.data(), static_cast<uint8_t>(data.size())) != 0) ThrowVerbs(env, "rdma_reject", ErrnoOr(EINVAL));
+  CmCall(env, "rdma_reject", [&] { return lib_->reject(id, data.empty() ? nullptr : data.data(), static_cast<uint8_t>(data.size())); });
   return env.Undefined();
 }
 
 Napi::Value CmIdWrap::Disconnect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rdma_cm_id* id = Open(env);
-  errno = 0;
-  if (lib_->disconnect(id) != 0) ThrowVerbs(env, "rdma_disconnect", ErrnoOr(EINVAL));
+  CmCall(env, "rdma_disconnect", [&] { return lib_->disconnect(id); });
+  disconnect_sent_ = true;
   return env.Undefined();
 }
 
@@ -438,6 +450,15 @@ Napi::Function DefineCmId(Napi::Env env) {
   });
 }
 
+#else
+// Built without librdmacm's headers: no id can be made (CreateCmId says why).
+Napi::Function DefineCmId(Napi::Env env) {
+  return Napi::Function::New(
+      env, [](const Napi::CallbackInfo& info) -> Napi::Value { throw Napi::TypeError::New(info.Env(), "NativeCmId cannot be constructed directly"); },
+      "NativeCmId");
+}
+#endif
+
 bool EnsureCmLibrary(VrdmaAddon& addon) {
   if (addon.cm_library) return true;
   if (!addon.cm_unavailable.empty()) return false;
@@ -449,6 +470,7 @@ bool EnsureCmLibrary(VrdmaAddon& addon) {
 Napi::Value CreateCmId(Napi::Env env, uint32_t port_space) {
   VrdmaAddon& addon = AddonOf(env);
   if (!EnsureCmLibrary(addon)) ThrowRdma(env, "ERR_UNSUPPORTED", "rdma_cm unavailable: " + addon.cm_unavailable);
+#if VRDMA_HAVE_RDMACM
   const auto& lib = addon.cm_library;
   errno = 0;
   rdma_event_channel* ch = lib->create_event_channel();
@@ -461,6 +483,9 @@ Napi::Value CreateCmId(Napi::Env env, uint32_t port_space) {
     ThrowVerbs(env, "rdma_create_id", err);
   }
   return CmIdWrap::New(env, CmIdToken{lib, ch, id});
+#else
+  return env.Undefined();  // not reached: EnsureCmLibrary fails without the headers
+#endif
 }
 
 }  // namespace vrdma
