@@ -8,11 +8,11 @@
 #include <unordered_map>
 
 #include "common.h"
-#include "cm_library.h"
 
 namespace vrdma {
 
 class AhHandle;
+struct CmLibrary;
 
 // Address handles by id, so packed UD work requests can name one with a
 // number. Shared with the handles, which remove themselves when released.

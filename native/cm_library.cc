@@ -2,8 +2,11 @@
 
 #include <dlfcn.h>
 
+#include <cstring>
+
 namespace vrdma {
 
+#if VRDMA_HAVE_RDMACM
 CmLibrary::~CmLibrary() {
   if (dl != nullptr) dlclose(dl);
 }
@@ -22,7 +25,12 @@ bool Take(void* dl, const char* name, F* out, std::string* missing) {
 std::shared_ptr<CmLibrary> LoadCmLibrary(std::string* why) {
   void* dl = dlopen("librdmacm.so.1", RTLD_NOW | RTLD_LOCAL);
   if (dl == nullptr) {
-    *why = "librdmacm.so.1 not found";
+    const char* err = dlerror();
+    if (err != nullptr && std::strstr(err, "No such file") == nullptr) {
+      *why = std::string("librdmacm.so.1 did not load: ") + err;
+    } else {
+      *why = "librdmacm.so.1 not found";
+    }
     return nullptr;
   }
   auto lib = std::make_shared<CmLibrary>();
@@ -51,5 +59,11 @@ std::shared_ptr<CmLibrary> LoadCmLibrary(std::string* why) {
   }
   return lib;
 }
+#else
+std::shared_ptr<CmLibrary> LoadCmLibrary(std::string* why) {
+  *why = "vrdma was built without librdmacm's headers (install librdmacm-dev, then npm rebuild vrdma)";
+  return nullptr;
+}
+#endif
 
 }  // namespace vrdma

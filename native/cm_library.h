@@ -2,14 +2,24 @@
 // libibverbs.so.1: a host without librdmacm still loads the addon, and the
 // connection manager reports itself unavailable. The header's types are
 // used; none of its functions is linked.
+//
+// A build without librdmacm's headers (no librdmacm-dev) still builds the
+// addon: the connection manager then reports itself unavailable, saying so.
 #pragma once
 
+#if __has_include(<rdma/rdma_cma.h>) && !defined(VRDMA_NO_RDMACM)
+#define VRDMA_HAVE_RDMACM 1
 #include <rdma/rdma_cma.h>
+#else
+#define VRDMA_HAVE_RDMACM 0
+#endif
 
 #include <memory>
 #include <string>
 
 namespace vrdma {
+
+#if VRDMA_HAVE_RDMACM
 
 // The librdmacm functions the addon calls, taken from the loaded library.
 struct CmLibrary {
@@ -34,6 +44,9 @@ struct CmLibrary {
 
   ~CmLibrary();
 };
+#else
+struct CmLibrary {};
+#endif
 
 // Load librdmacm.so.1 and look up every function. Returns null, with `why`
 // saying what is missing, when it cannot be used.

@@ -38,7 +38,7 @@ function run(cmd, argv) {
 
 if (verbsHeaders() === undefined) {
   say('libibverbs development files not found (pkg-config libibverbs).');
-  say('On Debian/Ubuntu: apt-get install libibverbs-dev rdma-core ibverbs-providers pkg-config cmake g++');
+  say('On Debian/Ubuntu: apt-get install libibverbs-dev librdmacm-dev rdma-core ibverbs-providers pkg-config cmake g++');
   say('On Fedora/RHEL:   dnf install rdma-core-devel libibverbs pkgconf cmake gcc-c++');
   process.exit(1);
 }
