@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ClosedError, CmEventType, UnsupportedError, CmRejectReason, ConnectionRejectedError, InvalidArgumentError, QpState, VerbsError,
-  WcStatus, WrOpcode, type CmEvent, type CmId, type CompletionQueue, type Context, type ProtectionDomain, type QueuePair,
+  WcStatus, WrOpcode, type CmConnectOptions, type CmEvent, type CmId, type CompletionQueue, type Context, type ProtectionDomain, type QueuePair,
 } from '../../lib/index.js';
 import { cmTestAddress, cmTestPort, collect, openTestContext, pattern, region } from './harness.js';
 
@@ -41,18 +41,18 @@ async function nextOf(id: CmId, type: number): Promise<CmEvent> {
 }
 
 /** Connect a client to `server` (listening), accepting with `acceptData`; both sides' QPs end in RTS. */
-async function connectPair(c: Context, pd: ProtectionDomain, server: CmId, address: string, port: number, connectData?: Uint8Array, acceptData?: Uint8Array): Promise<{ client: Side; served: Side; request: CmEvent; accepted: Uint8Array | null }> {
+async function connectPair(c: Context, pd: ProtectionDomain, server: CmId, address: string, port: number, connecting: CmConnectOptions = {}, accepting: CmConnectOptions = {}): Promise<{ client: Side; served: Side; request: CmEvent; accepted: Uint8Array | null }> {
   const client = c.createCmId();
   await client.resolveAddr({ address, port }, { timeoutMs: 5000 });
   await client.resolveRoute({ timeoutMs: 5000 });
   const ccq = c.createCq({ depth: 64 });
   const cqp = client.createQp(pd, { sendCq: ccq, maxSendWr: 16, maxRecvWr: 16 });
-  const connecting = client.connect(connectData ? { privateData: connectData } : {});
+  const connected = client.connect(connecting);
   const request = await nextOf(server, CmEventType.CONNECT_REQUEST);
   const child = request.id!;
   const scq = c.createCq({ depth: 64 });
   const sqp = child.createQp(pd, { sendCq: scq, maxSendWr: 16, maxRecvWr: 16 });
-  const [established] = await Promise.all([connecting, child.accept(acceptData ? { privateData: acceptData } : {})]);
+  const [established] = await Promise.all([connected, child.accept(accepting)]);
   return { client: { id: client, qp: cqp, cq: ccq }, served: { id: child, qp: sqp, cq: scq }, request, accepted: established.privateData };
 }
 
@@ -80,7 +80,7 @@ describe(`rdma_cm on ${process.env['VRDMA_TEST_DEVICE'] ?? 'loop0'}`, () => {
     const server = await listener(c, address, port);
     const hello = new TextEncoder().encode('hello from the client');
     const welcome = pattern(100, 5);
-    const { client, served, request, accepted } = await connectPair(c, pd, server, address, port, hello, welcome);
+    const { client, served, request, accepted } = await connectPair(c, pd, server, address, port, { privateData: hello }, { privateData: welcome });
     expect(request.typeName).toBe('CONNECT_REQUEST');
     expect(Buffer.from(request.privateData!.subarray(0, hello.length)).toString()).toBe('hello from the client');
     expect(Buffer.from(accepted!.subarray(0, 100)).equals(Buffer.from(welcome))).toBe(true);
@@ -115,6 +115,16 @@ describe(`rdma_cm on ${process.env['VRDMA_TEST_DEVICE'] ?? 'loop0'}`, () => {
     const [flushed] = await collect(client.cq, 1);
     expect(flushed).toMatchObject({ wrId: 4, status: WcStatus.WR_FLUSH_ERR });
     expect(client.qp.state).toBe(QpState.ERR);
+  });
+
+  it('the connector\'s read depths reach the listener, and each QP gets its side of them', async () => {
+    const { ctx: c, pd, address, port } = await setup();
+    const server = await listener(c, address, port);
+    // Powers of two: Soft-RoCE rounds the depths up to one.
+    const { client, served, request } = await connectPair(c, pd, server, address, port, { responderResources: 4, initiatorDepth: 2 });
+    expect(request).toMatchObject({ initiatorDepth: 2, responderResources: 4 });
+    expect(served.qp.query()).toMatchObject({ maxDestRdAtomic: 2, maxRdAtomic: 4 });
+    expect(client.qp.query()).toMatchObject({ maxDestRdAtomic: 4, maxRdAtomic: 2 });
   });
 
   it('a reject reaches the connector with its private data', async () => {
