@@ -15,8 +15,8 @@ export interface BoundaryFigure {
   readonly pollNs: number | null;
   /** A post of `batch` requests and the polls that reap their completions. */
   readonly postPollNs: number;
-  /** The same with the requests prepared once (`prepareSend`), one setter call per post. */
-  readonly preparedPostPollNs: number;
+  /** The same with the requests prepared once (`prepareSend`), one setter call per post; null where there is no such thing (C). */
+  readonly preparedPostPollNs: number | null;
 }
 
 /** A connected pair and the requests the loops post. */

@@ -10,6 +10,7 @@ import { fixed, renderTable, RULE } from '../report/format.js';
 import { boundaryRig, measureBoundary, type BoundaryFigure } from './post-cost.js';
 import { BOUNDARY_BATCHES } from './measure.js';
 import { openStubNative } from './stub-native.js';
+import { measureVerbsC } from './verbs-cost.js';
 
 /** The figures of one provider. */
 export interface BoundaryRow {
@@ -20,7 +21,7 @@ export interface BoundaryRow {
 }
 
 /** Measure every provider available; `budgetMs` per timed run. */
-export async function runBoundary(budgetMs: number, nativeDevice: string | null = null): Promise<BoundaryRow[]> {
+export async function runBoundary(budgetMs: number, nativeDevice: string | null = null, gidIndex = 1): Promise<BoundaryRow[]> {
   const rows: BoundaryRow[] = [];
   const stub = openStubNative();
   try {
@@ -53,6 +54,10 @@ export async function runBoundary(budgetMs: number, nativeDevice: string | null 
     } finally {
       dev.close();
     }
+    const c = measureVerbsC(pick.name, gidIndex, budgetMs, BOUNDARY_BATCHES);
+    const label = `${pick.name}, C`;
+    if ('figures' in c) rows.push({ label, note: 'the same work in C: ibv_post_send of one list and ibv_poll_cq (bench/boundary/verbs-cost.c)', figures: c.figures });
+    else rows.push({ label, note: `not measured: ${c.reason}`, figures: [] });
   }
   return rows;
 }
@@ -61,7 +66,7 @@ export async function runBoundary(budgetMs: number, nativeDevice: string | null 
 export function boundaryText(rows: readonly BoundaryRow[]): string {
   const headers = ['provider', 'batch', 'post ns/WR', 'poll ns/WR', 'post+poll ns/WR', 'prepared post+poll ns/WR'];
   const cells = rows.flatMap((r) => r.figures.map((f) => [
-    r.label, String(f.batch), f.postNs === null ? '-' : fixed(f.postNs, 1), f.pollNs === null ? '-' : fixed(f.pollNs, 1), fixed(f.postPollNs, 1), fixed(f.preparedPostPollNs, 1),
+    r.label, String(f.batch), f.postNs === null ? '-' : fixed(f.postNs, 1), f.pollNs === null ? '-' : fixed(f.pollNs, 1), fixed(f.postPollNs, 1), f.preparedPostPollNs === null ? '-' : fixed(f.preparedPostPollNs, 1),
   ]));
   const notes = rows.map((r) => ` ${r.label}: ${r.note}`);
   return [RULE, ' Cost of crossing into the library per work request (RDMA write, 8 B)', RULE, renderTable(headers, cells), ...notes].join('\n');

@@ -19,6 +19,7 @@ import { runVrdmaPerf, type VrdmaPerfFigure } from './vrdma-perf.js';
 import { runBaselines, type Baselines } from '../baselines/run-baselines.js';
 import { fixed, renderTable, RULE, times } from '../report/format.js';
 import { writeJson } from '../report/json.js';
+import { boundaryText, runBoundary, type BoundaryRow } from '../boundary/suite.js';
 
 interface Options {
   device: string;
@@ -104,6 +105,8 @@ export interface SideBySide {
   readonly vrdma: readonly VrdmaPerfFigure[];
   readonly loopback: readonly VrdmaPerfFigure[];
   readonly baselines: Baselines | null;
+  /** Cost per work request of post+poll: the JavaScript side, loop0, the device from JavaScript and from C. */
+  readonly boundary?: readonly BoundaryRow[];
   readonly notes: readonly string[];
 }
 
@@ -140,10 +143,12 @@ async function measure(o: Options): Promise<SideBySide> {
     bwSizes: o.sizes, latSizes: o.sizes, latIters: () => o.latIters, bwIters: () => o.bwIters, copyBudget: 64 * 1048576,
     repeat: 1, atomics: false, pingPongBudgetMs: 20_000,
   }, log);
+  log(`boundary: post+poll per work request from JavaScript and from C on ${o.device}`);
+  const boundary = await runBoundary(100, o.device, o.gidIndex);
   return {
     date: new Date().toISOString(), host: `Node ${process.version}, ${os.platform()} ${os.release()}, ${os.cpus().length} CPU(s)`,
     emulated: emulated(), device: o.device, gidIndex: o.gidIndex, sizes: o.sizes, latIters: o.latIters, bwIters: o.bwIters,
-    perftest, vrdma, loopback, baselines, notes,
+    perftest, vrdma, loopback, baselines, boundary, notes,
   };
 }
 
@@ -189,6 +194,7 @@ export function sideBySideText(r: SideBySide): string {
     renderTable(['test', '#bytes', 'perftest BW', 'vrdma BW', 'ratio', 'perftest Mpps', 'vrdma Mpps', 'ratio', 'loop0 BW', 'Buffer.copy', 'unix socket'], bwRows),
     ...errors,
     ...r.notes.map((n) => ` ${n}`),
+    ...(r.boundary === undefined ? [] : [boundaryText(r.boundary)]),
     RULE,
   ].join('\n');
 }
