@@ -8,7 +8,7 @@ import { openDevice } from '../../lib/index.js';
 import { pickNativeDevice } from '../native/device.js';
 import { fixed, renderTable, RULE } from '../report/format.js';
 import { boundaryRig, measureBoundary, type BoundaryFigure } from './post-cost.js';
-import { BOUNDARY_BATCHES } from './measure.js';
+import { BENCH_CLOCK, BOUNDARY_BATCHES } from './measure.js';
 import { openStubNative } from './stub-native.js';
 import { measureVerbsC } from './verbs-cost.js';
 
@@ -69,5 +69,5 @@ export function boundaryText(rows: readonly BoundaryRow[]): string {
     r.label, String(f.batch), f.postNs === null ? '-' : fixed(f.postNs, 1), f.pollNs === null ? '-' : fixed(f.pollNs, 1), fixed(f.postPollNs, 1), f.preparedPostPollNs === null ? '-' : fixed(f.preparedPostPollNs, 1),
   ]));
   const notes = rows.map((r) => ` ${r.label}: ${r.note}`);
-  return [RULE, ' Cost of crossing into the library per work request (RDMA write, 8 B)', RULE, renderTable(headers, cells), ...notes].join('\n');
+  return [RULE, ` Cost of crossing into the library per work request (RDMA write, 8 B), ${BENCH_CLOCK === 'cpu' ? 'CPU time' : 'wall time'}`, RULE, renderTable(headers, cells), ...notes].join('\n');
 }

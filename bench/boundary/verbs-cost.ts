@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BoundaryFigure } from './post-cost.js';
+import { BENCH_CLOCK } from './measure.js';
 
 /** The C source, beside this file's source in the repository. */
 const SOURCE = fileURLToPath(new URL('../../../bench/boundary/verbs-cost.c', import.meta.url));
@@ -34,7 +35,7 @@ export function measureVerbsC(device: string, gidIndex: number, budgetMs: number
     }
     let out: string;
     try {
-      out = execFileSync(exe, [device, String(gidIndex), String(budgetMs), ...batches.map(String)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+      out = execFileSync(exe, [device, String(gidIndex), String(budgetMs), ...batches.map(String)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, env: { ...process.env, VRDMA_BENCH_CLOCK: BENCH_CLOCK } });
     } catch (err) {
       return { reason: `verbs-cost on ${device} failed: ${lastLine(err)}` };
     }
