@@ -4,15 +4,16 @@
  * reads its figures (post+poll per work request at each batch size).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BoundaryFigure } from './post-cost.js';
 import { BENCH_CLOCK } from './measure.js';
 
-/** The C source, beside this file's source in the repository. */
-const SOURCE = fileURLToPath(new URL('../../../bench/boundary/verbs-cost.c', import.meta.url));
+/** The C source: beside this file when it runs from its TypeScript source, else beside that source (from dist/). */
+const SOURCE = [new URL('./verbs-cost.c', import.meta.url), new URL('../../../bench/boundary/verbs-cost.c', import.meta.url)]
+  .map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL('./verbs-cost.c', import.meta.url));
 
 /** The figures, or why there are none (no compiler, no headers, the device refused). */
 export type VerbsCostResult = { readonly figures: BoundaryFigure[] } | { readonly reason: string };
