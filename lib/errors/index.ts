@@ -9,3 +9,4 @@ export * from './exchange-error.js';
 export * from './aborted-error.js';
 export * from './timeout-error.js';
 export * from './connection-rejected-error.js';
+export { MigrationError, MigrationPhase } from './migration-error.js';
