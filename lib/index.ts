@@ -38,3 +38,7 @@ export {
   connect, listen, Connection, ConnectionListener, EXCHANGE_VERSION, FrameType,
   type DialOptions, type ListenOptions, type ConnectionOptions, type OperationOptions, type RemoteTarget, type ExchangeAddress, type NetAddress,
 } from './connection/index.js';
+export {
+  MigrationSource, MigrationTarget, MigratedImage, DEFAULT_PAGE_SIZE,
+  type ImageRange, type DirtyTracking, type MigrationSourceOptions, type MigrationTargetOptions, type MigrationResult, type RoundReport,
+} from './migration/index.js';
