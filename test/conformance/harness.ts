@@ -4,6 +4,7 @@
  * the first native device when `VRDMA_TEST_PROVIDER=native`).
  */
 import { networkInterfaces } from 'node:os';
+import { afterEach, beforeAll } from 'vitest';
 import {
   Access, listDevices, openDevice, QpType, type CompletionQueue, type Context, type MemoryRegion,
   type ProtectionDomain, type QueuePair, type WorkCompletion, type ConnectOptions, type QueuePairInit,
@@ -185,4 +186,21 @@ let cmPort = 20000 + Math.floor(Math.random() * 9000);
 export function cmTestPort(): number {
   cmPort = cmPort >= 29999 ? 20000 : cmPort + 1;
   return cmPort;
+}
+
+/**
+ * For a test file: the test context, opened before its tests and closed
+ * after them, and a list of cleanups run after each test (last first).
+ */
+export function contextPerFile(): { readonly context: () => Context; readonly cleanups: Array<() => unknown> } {
+  let ctx: Context | null = null;
+  const cleanups: Array<() => unknown> = [];
+  beforeAll(async () => {
+    ctx = await openTestContext();
+    return () => ctx?.close();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return { context: () => ctx!, cleanups };
 }
