@@ -22,6 +22,8 @@ export const MessageType = {
   ABORT: 9,
   /** Target to source: no deferred page is left; the source may release them. */
   RELEASE: 10,
+  /** Source to target: scattered pages packed in one message: their indexes, then their bytes in the same order. */
+  PAGES: 11,
 } as const;
 
 /** One `MessageType` value. */
@@ -60,7 +62,7 @@ export function decodeMessage(bytes: Uint8Array): ControlMessage {
   if (bytes.length < HEADER_BYTES) throw protocolError(`a ${bytes.length}-byte message is shorter than its header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const type = view.getUint8(0);
-  if (type < MessageType.HELLO || type > MessageType.RELEASE) throw protocolError(`unknown message type ${type}`);
+  if (type < MessageType.HELLO || type > MessageType.PAGES) throw protocolError(`unknown message type ${type}`);
   const count = view.getUint16(2, true);
   const tailAt = HEADER_BYTES + 4 * count;
   if (tailAt > bytes.length) throw protocolError(`${count} words do not fit in a ${bytes.length}-byte message`);

@@ -6,8 +6,12 @@ export interface RoundReport {
   readonly kind: 'precopy' | 'stop-and-copy' | 'repair';
   /** Pages sent. */
   readonly pages: number;
-  /** Bytes sent by RDMA WRITE. */
+  /** Bytes of those pages. */
   readonly bytes: number;
+  /** RDMA WRITEs posted: one per run of at least four consecutive pages (split at `maxWriteBytes`). */
+  readonly writes: number;
+  /** Pages of shorter runs, packed into messages (SEND) of as many pages as fit. */
+  readonly packedPages: number;
   /** Wall time of the round (finding the dirty pages and writing them), in ms. */
   readonly ms: number;
 }
@@ -22,7 +26,7 @@ export interface MigrationResult {
   readonly deferredBytes: number;
   /** Bytes of pages the target already held (same hash at the same place): not copied. */
   readonly presentBytes: number;
-  /** Bytes moved by RDMA WRITE over all rounds. */
+  /** Bytes of the pages sent over all rounds. */
   readonly bytesMoved: number;
   /** `bytesMoved` divided by the bytes that had to be on the target (`imageBytes - deferredBytes`). */
   readonly moveRatio: number;

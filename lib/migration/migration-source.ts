@@ -5,6 +5,7 @@ import type { ControlChannel } from './control-channel.js';
 import { MIGRATION_VERSION, MessageType, protocolError } from './control-message.js';
 import { DirtyTracker, PageState } from './dirty-tracker.js';
 import { receiveHashes } from './hash-exchange.js';
+import { packShortRuns, pagesPerMessage } from './page-packing.js';
 import { hashImagePages } from './image-hashing.js';
 import { MigrationSide } from './migration-side.js';
 import { precopyLimits, sharedPages, type MigrationSourceOptions } from './migration-options.js';
@@ -134,18 +135,22 @@ export class MigrationSource extends MigrationSide<MigrationResult> {
     }
   }
 
-  /** Write the dirty set to the target and say the round is over. */
+  /** Write the dirty set to the target (short runs packed in messages) and say the round is over. */
   async #round(channel: ControlChannel, rounds: RoundReport[], kind: RoundReport['kind'], signal: AbortSignal): Promise<void> {
     const started = performance.now();
-    const runs = this.#tracker.takeDirty(this.#limits.maxWritePages);
     const size = this.layout.pageSize;
-    await Promise.all(runs.map((r) => this.conn.write(
-      { mr: this.layout.regions[r.region]!, offset: r.offset, length: r.pages * size },
-      { region: this.#targetIndexes[r.region]!, offset: r.offset },
-      { signal },
-    )));
+    const runs = this.#tracker.takeDirty(this.#limits.maxWritePages);
+    const { writes, messages, packedPages } = packShortRuns(this.layout, runs, pagesPerMessage(channel.room, size));
+    await Promise.all([
+      ...writes.map((r) => this.conn.write(
+        { mr: this.layout.regions[r.region]!, offset: r.offset, length: r.pages * size },
+        { region: this.#targetIndexes[r.region]!, offset: r.offset },
+        { signal },
+      )),
+      ...messages.map((m) => this.conn.send(m, { signal })),
+    ]);
     const pages = runs.reduce((n, r) => n + r.pages, 0);
-    const report: RoundReport = { round: rounds.length + 1, kind, pages, bytes: pages * size, ms: performance.now() - started };
+    const report: RoundReport = { round: rounds.length + 1, kind, pages, bytes: pages * size, writes: writes.length, packedPages, ms: performance.now() - started };
     rounds.push(report);
     await channel.send(MessageType.ROUND_END, [report.round, pages], undefined, signal);
     this.#options.onRound?.(report);

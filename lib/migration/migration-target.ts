@@ -5,6 +5,7 @@ import { MIGRATION_VERSION, MessageType, protocolError, type ControlMessage } fr
 import { sendHashes } from './hash-exchange.js';
 import { hashImagePages } from './image-hashing.js';
 import { MigratedImage } from './migrated-image.js';
+import { placePages } from './page-packing.js';
 import type { MigrationTargetOptions } from './migration-options.js';
 import { MigrationSide } from './migration-side.js';
 
@@ -54,8 +55,9 @@ export class MigrationTarget extends MigrationSide<MigratedImage> {
     await channel.send(MessageType.READY, this.indexes, undefined, signal);
     this.phaseNow = MigrationPhase.PRECOPY;
     for (;;) {
-      const msg = await channel.next([MessageType.ROUND_END, MessageType.DEFERRED, MessageType.VERIFY, MessageType.DONE], signal);
-      if (msg.type === MessageType.ROUND_END) this.#options.onRound?.(msg.words[0] ?? 0, msg.words[1] ?? 0);
+      const msg = await channel.next([MessageType.PAGES, MessageType.ROUND_END, MessageType.DEFERRED, MessageType.VERIFY, MessageType.DONE], signal);
+      if (msg.type === MessageType.PAGES) placePages(this.layout, msg);
+      else if (msg.type === MessageType.ROUND_END) this.#options.onRound?.(msg.words[0] ?? 0, msg.words[1] ?? 0);
       else if (msg.type === MessageType.DEFERRED) this.#markDeferred(msg, deferred);
       else if (msg.type === MessageType.VERIFY) await this.#answerVerify(channel, deferred, signal);
       else return new MigratedImage(this.conn, channel, this.layout, sourceIndexes, deferred, msg.tail);

@@ -60,7 +60,7 @@ describe(`Memory migration on ${testDeviceName()}`, () => {
     expect(r.verified).toBe(true);
     expect(r.verifiedPages).toBe(384);
     expect(r.imageBytes).toBe(1536 << 10);
-    expect(r.rounds.at(0)).toMatchObject({ round: 1, kind: 'precopy', pages: 384, bytes: 1536 << 10 });
+    expect(r.rounds.at(0)).toMatchObject({ round: 1, kind: 'precopy', pages: 384, bytes: 1536 << 10, writes: 2, packedPages: 0 });
     expect(r.rounds.filter((x) => x.kind === 'stop-and-copy')).toHaveLength(1);
     expect(rounds).toEqual(r.rounds.map((x) => x.round));
     expect(r.bytesMoved).toBe(r.rounds.reduce((n, x) => n + x.bytes, 0));
@@ -98,7 +98,7 @@ describe(`Memory migration on ${testDeviceName()}`, () => {
     source = src;
     const r = await result;
     await image;
-    expect(r.rounds.find((x) => x.kind === 'stop-and-copy')).toMatchObject({ pages: 1 });
+    expect(r.rounds.find((x) => x.kind === 'stop-and-copy')).toMatchObject({ pages: 1, writes: 0, packedPages: 1 });
     expect(r.bytesMoved).toBe(17 * PAGE);
   });
 
