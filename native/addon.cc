@@ -18,6 +18,9 @@ VrdmaAddon::VrdmaAddon(Napi::Env env, Napi::Object exports) {
   // Runs before Node-API finalizes the wrappers of this environment.
   std::shared_ptr<EnvState> state = env_state;
   env.AddCleanupHook([state]() { state->tearing_down = true; });
+  // Shared memory names this environment created go with it (a worker ended by terminate()).
+  std::shared_ptr<OwnedShmNames> names = shm_names;
+  env.AddCleanupHook([names]() { names->UnlinkAll(); });
   context_ctor = Napi::Persistent(DefineContext(env));
   pd_ctor = Napi::Persistent(DefinePd(env));
   mr_ctor = Napi::Persistent(DefineMr(env));
@@ -34,6 +37,10 @@ VrdmaAddon::VrdmaAddon(Napi::Env env, Napi::Object exports) {
     InstanceMethod("memlockLimit", &VrdmaAddon::MemlockLimit),
     InstanceMethod("cmUnavailable", &VrdmaAddon::CmUnavailable),
     InstanceMethod("createCmId", &VrdmaAddon::NewCmId),
+    InstanceMethod("shmCreate", &VrdmaAddon::ShmCreate),
+    InstanceMethod("shmMap", &VrdmaAddon::ShmMap),
+    InstanceMethod("shmUnlink", &VrdmaAddon::ShmUnlink),
+    InstanceMethod("shmUnlinkOwned", &VrdmaAddon::ShmUnlinkOwned),
     InstanceValue("layoutVersion", Napi::Number::New(env, kLayoutVersion), napi_enumerable),
     InstanceValue("pageSize", Napi::Number::New(env, static_cast<double>(sysconf(_SC_PAGESIZE))), napi_enumerable),
   });
@@ -81,6 +88,24 @@ Napi::Value VrdmaAddon::CmUnavailable(const Napi::CallbackInfo& info) {
 // createCmId(portSpace)
 Napi::Value VrdmaAddon::NewCmId(const Napi::CallbackInfo& info) {
   return CreateCmId(info.Env(), ArgU32(info, 0, "portSpace"));
+}
+
+Napi::Value VrdmaAddon::ShmCreate(const Napi::CallbackInfo& info) {
+  return vrdma::ShmCreate(info, shm_names);
+}
+
+Napi::Value VrdmaAddon::ShmMap(const Napi::CallbackInfo& info) {
+  return vrdma::ShmMap(info);
+}
+
+Napi::Value VrdmaAddon::ShmUnlink(const Napi::CallbackInfo& info) {
+  return vrdma::ShmUnlink(info, shm_names);
+}
+
+// Unlink every name this environment still owns (the process is exiting).
+Napi::Value VrdmaAddon::ShmUnlinkOwned(const Napi::CallbackInfo& info) {
+  shm_names->UnlinkAll();
+  return info.Env().Undefined();
 }
 
 namespace {

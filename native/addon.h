@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common.h"
+#include "shm_map.h"
 
 namespace vrdma {
 
@@ -54,6 +55,7 @@ class VrdmaAddon : public Napi::Addon<VrdmaAddon> {
   std::shared_ptr<CmLibrary> cm_library;
   // Why librdmacm cannot be used, once a load failed.
   std::string cm_unavailable;
+  std::shared_ptr<OwnedShmNames> shm_names = std::make_shared<OwnedShmNames>();
 
  private:
   Napi::Value Configure(const Napi::CallbackInfo& info);
@@ -62,6 +64,10 @@ class VrdmaAddon : public Napi::Addon<VrdmaAddon> {
   Napi::Value MemlockLimit(const Napi::CallbackInfo& info);
   Napi::Value CmUnavailable(const Napi::CallbackInfo& info);
   Napi::Value NewCmId(const Napi::CallbackInfo& info);
+  Napi::Value ShmCreate(const Napi::CallbackInfo& info);
+  Napi::Value ShmMap(const Napi::CallbackInfo& info);
+  Napi::Value ShmUnlink(const Napi::CallbackInfo& info);
+  Napi::Value ShmUnlinkOwned(const Napi::CallbackInfo& info);
 };
 
 // Class registration, one per file.

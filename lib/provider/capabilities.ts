@@ -20,8 +20,10 @@ export interface DeviceCapabilities {
   readonly ud: boolean;
   /**
    * What `Context.allocBuffer()` returns: `"page-aligned"` memory outside
-   * the JS heap (native), or `"shared"`, a `SharedArrayBuffer` usable from
-   * worker threads (loopback).
+   * the JS heap (native), or `"shared"` (loopback): memory other threads
+   * read in place, a `SharedArrayBuffer` on a private context, and on a hub
+   * context a named shared memory mapping that other processes of the host
+   * map too (a `SharedArrayBuffer` when the native addon is missing).
    */
   readonly memory: 'page-aligned' | 'shared';
   /** Largest send or receive queue, in work requests. */

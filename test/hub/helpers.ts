@@ -8,6 +8,7 @@ import { HubConnection } from '../../lib/providers/loopback/hub/hub-connection.j
 import { parseAddress } from '../../lib/providers/loopback/hub/address.js';
 import type { JsonMessage } from '../../lib/providers/loopback/hub/json-frames.js';
 import type { ChildCommand } from './peer-child.js';
+import { sweepMappings } from '../../lib/providers/loopback/mapping/sweep.js';
 
 /** The repository root (this file runs from test/hub or, compiled, from dist/test/hub). */
 export const ROOT = ((): string => {
@@ -137,6 +138,8 @@ export class Scope {
       }
     }
     await Promise.race([Promise.all(this.#children.map((c) => c.exited)), sleep(3000)]);
+    // What the killed children had in shared memory (a killed process cannot remove it itself).
+    for (const c of this.#children) sweepMappings(c.pid);
     for (const dir of this.#dirs) rmSync(dir, { recursive: true, force: true });
   }
 }

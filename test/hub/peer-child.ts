@@ -8,6 +8,7 @@ import {
   Access, QpType, WrOpcode, openDevice,
   type AsyncEvent, type CmId, type CompletionQueue, type Context, type Endpoint, type MemoryRegion, type ProtectionDomain, type QueuePair, type RemoteMemory, type SendWorkRequest,
 } from '../../lib/index.js';
+import { readMappingStats } from '../../lib/providers/loopback/mapping/stats.js';
 
 /** One command from the parent. */
 export type ChildCommand =
@@ -26,6 +27,7 @@ export type ChildCommand =
   | { readonly op: 'ping'; readonly iters: number; readonly len: number }
   | { readonly op: 'events' }
   | { readonly op: 'info' }
+  | { readonly op: 'dereg' }
   | { readonly op: 'cmListen'; readonly address: string; readonly port: number }
   | { readonly op: 'cmConnect'; readonly address: string; readonly port: number; readonly data: string }
   | { readonly op: 'cmEvents' }
@@ -215,7 +217,10 @@ async function run(cmd: ChildCommand): Promise<unknown> {
     case 'events':
       return events.map((e) => ({ typeName: e.typeName, detail: e.detail ?? '' }));
     case 'info':
-      return { pid: process.pid, warnings };
+      return { pid: process.pid, warnings, mapping: readMappingStats() };
+    case 'dereg':
+      need(mr, 'setup').close();
+      return null;
     case 'cmListen': {
       const c = need(ctx, 'open');
       const p = c.allocPd();

@@ -17,8 +17,11 @@ export class LoopContext implements ContextBackend {
   #listener: (event: AsyncEvent) => void = () => {};
   #closed = false;
 
-  /** @param onClose releases what opened the node (hub session), never throws. */
-  constructor(readonly node: LoopNode, private readonly onClose: () => void = () => {}) {
+  /**
+   * @param onClose releases what opened the node (hub session), never throws.
+   * @param allocator what `allocate` returns memory from (hub contexts: memory other processes can map).
+   */
+  constructor(readonly node: LoopNode, private readonly onClose: () => void = () => {}, private readonly allocator: (size: number) => Uint8Array = allocatePrivate) {
     node.onAsyncEvent = (event) => this.#listener(event);
     fabric.add(node);
   }
@@ -48,7 +51,7 @@ export class LoopContext implements ContextBackend {
   }
 
   allocate(size: number): Uint8Array {
-    return new Uint8Array(new SharedArrayBuffer(size));
+    return this.allocator(size);
   }
 
   onAsyncEvent(listener: (event: AsyncEvent) => void): void {
@@ -66,4 +69,9 @@ export class LoopContext implements ContextBackend {
       // closing never throws
     }
   }
+}
+
+/** Memory for a context private to this process: a `SharedArrayBuffer` (other threads read it in place). */
+function allocatePrivate(size: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(size));
 }

@@ -1,5 +1,6 @@
 import type { MrBackend } from '../../provider/spi.js';
 import type { LoopNode } from './node.js';
+import { isMapping } from './mapping/shared-memory.js';
 
 /** A loopback memory region: the bytes, their keys and a made-up address. */
 export class LoopMr implements MrBackend {
@@ -20,7 +21,7 @@ export class LoopMr implements MrBackend {
     this.rkey = key;
     this.addr = node.allocAddress(bytes.byteLength);
     const aligned = bytes.byteOffset % 8 === 0;
-    this.words = aligned && bytes.buffer instanceof SharedArrayBuffer
+    this.words = aligned && (bytes.buffer instanceof SharedArrayBuffer || isMapping(bytes.buffer))
       ? new BigUint64Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 8))
       : null;
     node.mrs.set(this.rkey, this);

@@ -1,5 +1,6 @@
 import { WR_OPCODE_TRAITS } from '../../constants/wr-opcode-traits.js';
 import type { Payload } from './payload.js';
+import type { SgeSpec } from '../../provider/spi.js';
 
 /** A request from a requester QP to a responder QP. */
 export interface RequestPacket {
@@ -29,6 +30,10 @@ export interface RequestPacket {
   /** `QpType` of the sender. */
   readonly qpType: number;
   readonly solicited: boolean;
+  /** RDMA READ, on the requester's side: where the data goes (a transport may have the responder place it there directly). */
+  readonly readSink?: readonly SgeSpec[] | null;
+  /** RDMA READ, on the responder's side: when set, the responder places the data with it and answers without data. */
+  readonly placeRead?: ((data: Uint8Array) => void) | null;
 }
 
 /** Response syndromes. */

@@ -29,22 +29,34 @@ export class SgePayload implements Payload {
     this.length = length;
   }
   read(offset: number, dst: Uint8Array, dstOffset: number, len: number): void {
-    let skip = offset;
-    let left = len;
-    let at = dstOffset;
-    for (const sge of this.sges) {
-      if (left === 0) break;
-      if (skip >= sge.length) {
-        skip -= sge.length;
-        continue;
-      }
-      const n = Math.min(sge.length - skip, left);
-      const start = sge.offset + skip;
-      dst.set(sge.mr.bytes.subarray(start, start + n), at);
-      at += n;
-      left -= n;
-      skip = 0;
+    gather(this.sges, offset, dst, dstOffset, len);
+  }
+}
+
+/** A piece of a message: `length` bytes at `offset` in `mr.bytes`. */
+export interface Piece {
+  readonly mr: { readonly bytes: Uint8Array };
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** Copy `len` bytes, starting `offset` bytes into the message `pieces` make up, into `dst[dstOffset..]`. */
+export function gather(pieces: readonly Piece[], offset: number, dst: Uint8Array, dstOffset: number, len: number): void {
+  let skip = offset;
+  let left = len;
+  let at = dstOffset;
+  for (const piece of pieces) {
+    if (left === 0) break;
+    if (skip >= piece.length) {
+      skip -= piece.length;
+      continue;
     }
+    const n = Math.min(piece.length - skip, left);
+    const start = piece.offset + skip;
+    dst.set(piece.mr.bytes.subarray(start, start + n), at);
+    at += n;
+    left -= n;
+    skip = 0;
   }
 }
 

@@ -10,6 +10,7 @@ import { installTransports } from './transports.js';
 import { openHubNode } from './hub/hub-runtime.js';
 import { parseAddress } from './hub/address.js';
 import { messageOf } from './hub/errors.js';
+import { allocateShared } from './mapping/shared-memory.js';
 
 const warned = new Set<string>();
 
@@ -49,7 +50,7 @@ export const loopbackProvider: ProviderBackend<LoopbackOpenOptions> = {
     const explicit = options.hub === true || options.hubAddress !== undefined;
     try {
       const { node, release } = await openHubNode({ hubAddress: options.hubAddress, hubToken: options.hubToken });
-      return new LoopContext(node, release);
+      return new LoopContext(node, release, allocateShared);
     } catch (err) {
       if (explicit) {
         if (err instanceof RdmaError && err.code === 'ERR_HUB_UNAVAILABLE') throw err;

@@ -291,6 +291,7 @@ export class Requester {
       payload: e.payload, imm: wr.imm, remoteAddr: wr.remoteAddr, rkey: wr.rkey,
       readLength: (e.op.flags & OpTrait.PAYLOAD_IN) !== 0 ? wr.length : 0,
       compareAdd: wr.compareAdd, swap: wr.swap, qkey, qpType: core.type, solicited: (wr.flags & SendFlags.SOLICITED) !== 0,
+      readSink: (e.op.flags & (OpTrait.PAYLOAD_IN | OpTrait.ATOMIC)) === OpTrait.PAYLOAD_IN ? wr.sgList : null,
     };
   }
 

@@ -245,7 +245,14 @@ export class Responder {
       this.#reply(pkt, Syndrome.REM_ACCESS);
       return;
     }
-    this.#reply(pkt, Syndrome.ACK, new BytesPayload(t.mr.bytes.subarray(t.offset, t.offset + pkt.readLength)));
+    const data = t.mr.bytes.subarray(t.offset, t.offset + pkt.readLength);
+    if (pkt.placeRead) {
+      // The requester's memory is mapped here: the data goes straight there, the answer carries none.
+      pkt.placeRead(data);
+      this.#reply(pkt, Syndrome.ACK);
+      return;
+    }
+    this.#reply(pkt, Syndrome.ACK, new BytesPayload(data));
   }
 
   #atomic(pkt: RequestPacket, op: WrOpcodeTraits): void {

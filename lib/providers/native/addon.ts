@@ -197,6 +197,25 @@ export interface NativeAddon {
   cmUnavailable(): string | null;
   /** @throws RdmaError `ERR_UNSUPPORTED` without librdmacm; VerbsError `rdma_create_id`. */
   createCmId(portSpace: number): NativeCmIdObject;
+  /**
+   * Create the POSIX shared memory object `name` (`/` and up to 199 other
+   * characters) of `size` bytes (its pages reserved at once), map it shared
+   * and return the mapping; the name is removed when the buffer is
+   * collected, by `shmUnlink`, by `shmUnlinkOwned` or when this thread's
+   * environment ends. Needs no RDMA device.
+   * @throws VerbsError from `shm_open` (EEXIST: the name is taken), `posix_fallocate` (ENOSPC: /dev/shm is full) or `mmap`.
+   */
+  shmCreate(name: string, size: number): ArrayBuffer;
+  /**
+   * Map the first `size` bytes of the existing object `name` (another
+   * process's), shared; unmapped when the buffer is collected.
+   * @throws VerbsError from `shm_open` (ENOENT: no such object; EINVAL: it is smaller than `size`) or `mmap`.
+   */
+  shmMap(name: string, size: number): ArrayBuffer;
+  /** Remove the name `name` now; false when it was gone already. @throws VerbsError from `shm_unlink` (other than ENOENT). */
+  shmUnlink(name: string): boolean;
+  /** Remove every name this thread created and still holds (the process is exiting). */
+  shmUnlinkOwned(): void;
 }
 
 /** The result of loading the addon. */

@@ -4,6 +4,9 @@ import type { OutMessage } from './json-frames.js';
 import type { RequestPacket, ResponsePacket } from '../packets.js';
 import { BytesPayload, SgePayload, type Payload } from '../payload.js';
 import { CONTROL_HEADER, FrameType, REQUEST_HEADER, RESPONSE_HEADER, writeRequestHeader, writeResponseHeader } from './peer-wire.js';
+import type { SharedMemory } from '../mapping/shared-memory.js';
+import { mappingStats } from '../mapping/stats.js';
+import { MappedFlag, mappedPieces, piecesSize, writePieces, type MappedPiece } from './mapped-wire.js';
 
 /** Size of a staging buffer (headers and small payloads are packed into it). */
 const STAGE_BYTES = 64 * 1024;
@@ -27,6 +30,11 @@ const COPY_MAX = 8 * 1024;
  * By-reference writes are safe for RC requests (the sender's buffer belongs
  * to the request until its completion, which needs the peer's ACK) and READ
  * responses; UC and UD requests complete at once, so they are copied.
+ *
+ * When the peer can map this process's shared memory (`mapped`), an RC
+ * request whose bytes lie in it (or, for an RDMA READ, whose destination
+ * does) sends where they lie instead of the bytes: the responder copies
+ * straight between that memory and its region.
  */
 export class FrameWriter {
   readonly #socket: Socket;
@@ -38,6 +46,8 @@ export class FrameWriter {
   #immediateQueued = false;
   /** Frames written. */
   frames = 0;
+  /** This process's shared memory when the peer can map it (same host, same /dev/shm), else null. */
+  mapped: SharedMemory | null = null;
   /** Nonzero while received frames are being delivered (see the class comment). */
   static delivering = 0;
 
@@ -47,6 +57,7 @@ export class FrameWriter {
 
   /** Queue a request to the node with LID `dstLid`. */
   request(pkt: RequestPacket, dstLid: number): void {
+    if (this.mapped !== null && pkt.qpType === QpType.RC && this.#mappedRequest(pkt, dstLid, this.mapped)) return;
     const payload = pkt.payload;
     const len = payload.length;
     const byRef = len > COPY_MAX && pkt.qpType === QpType.RC && isReferable(payload);
@@ -55,6 +66,34 @@ export class FrameWriter {
     this.#pos += REQUEST_HEADER;
     this.#body(payload, len, byRef);
     this.#sent();
+  }
+
+  /** Queue `pkt` as a list of where its bytes lie in shared memory; false (nothing queued) when they do not all lie there. */
+  #mappedRequest(pkt: RequestPacket, dstLid: number, mem: SharedMemory): boolean {
+    const payload = pkt.payload;
+    let pieces: MappedPiece[] | null = null;
+    let flag = 0;
+    let bytes = 0;
+    if (payload.length > 0 && payload instanceof SgePayload) {
+      pieces = mappedPieces(payload.sges, payload.length, mem);
+      flag = MappedFlag.PAYLOAD;
+      bytes = payload.length;
+    } else if (pkt.readSink && pkt.readLength > 0) {
+      pieces = mappedPieces(pkt.readSink, pkt.readLength, mem);
+      flag = MappedFlag.READ_SINK;
+      bytes = pkt.readLength;
+    }
+    if (pieces === null) return false;
+    const size = piecesSize(pieces);
+    this.#room(REQUEST_HEADER + size);
+    const b = this.#buf;
+    writeRequestHeader(b, this.#pos, pkt, dstLid, size);
+    b[this.#pos + 7] = b[this.#pos + 7]! | flag;
+    this.#pos = writePieces(b, this.#pos + REQUEST_HEADER, pieces);
+    mappingStats.requestsOut++;
+    mappingStats.bytesOut += bytes;
+    this.#sent();
+    return true;
   }
 
   /** Queue a response to the node with LID `dstLid`. */

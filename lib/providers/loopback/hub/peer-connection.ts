@@ -20,6 +20,8 @@ export interface PeerHello {
   readonly pid: number;
   /** Its hub nodes: `[lid, gid]` pairs. */
   readonly nodes: ReadonlyArray<readonly [number, string]>;
+  /** Present when it can map shared memory and accepts mapped requests: which /dev/shm it sees (`shmHostKey`). */
+  readonly shm?: string;
 }
 
 /** What a connection reports to its owner (the transport). */
@@ -227,5 +229,6 @@ function parseHello(msg: JsonMessage): PeerHello {
     if (!Array.isArray(n) || typeof n[0] !== 'number' || typeof n[1] !== 'string') throw new HubProtocolError(`bad node in "${msg.t}"`);
     out.push([n[0], n[1]]);
   }
-  return { id, pid, nodes: out };
+  const shm = msg['shm'];
+  return typeof shm === 'string' ? { id, pid, nodes: out, shm } : { id, pid, nodes: out };
 }

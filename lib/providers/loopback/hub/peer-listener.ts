@@ -4,7 +4,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { formatTcp } from './address.js';
-import { codeOf } from './errors.js';
+import { processAlive } from './process-alive.js';
+import { sweepMappings } from '../mapping/sweep.js';
 import { listenOnSocketFile, startListening } from './socket-listen.js';
 
 /** Where to listen for peers: a socket in the runtime directory, or TCP on one interface. */
@@ -32,6 +33,7 @@ export async function listenForPeers(spec: PeerListenSpec, onSocket: (s: Socket)
   const server = createServer(onSocket);
   if (spec.kind === 'unix') {
     removeStaleSockets(spec.dir);
+    sweepMappings();
     const file = await listenOnSocketFile(server, join(spec.dir, `peer-${process.pid}-${threadId}-${randomBytes(3).toString('hex')}.sock`));
     return listener(server, file.path, () => file.remove());
   }
@@ -58,15 +60,6 @@ function listener(server: Server, address: string, cleanup: () => void): PeerLis
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return codeOf(err) === 'EPERM';
-  }
-}
-
 function removeStaleSockets(dir: string): void {
   let names: string[];
   try {
@@ -78,7 +71,7 @@ function removeStaleSockets(dir: string): void {
     const m = PEER_SOCKET.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (pid === process.pid || processAlive(pid)) continue;
     try {
       unlinkSync(join(dir, name));
     } catch {

@@ -13,6 +13,9 @@ import { PeerConnection, type PeerEvents, type PeerHello } from './peer-connecti
 import { PeerLink, type PeerProcess } from './peer-link.js';
 import { FrameWriter } from './frame-writer.js';
 import { FrameType, decodeRequest, decodeResponse, requestDstLid, requestSrcLid, responseDstLid } from './peer-wire.js';
+import { sharedMemory } from '../mapping/shared-memory.js';
+import { sweepWhenGone } from '../mapping/sweep.js';
+import { openMappedRequest, requestMapped } from './mapped-request.js';
 
 /** Where a GID lives, as the hub says. */
 export interface PeerLocation {
@@ -158,7 +161,13 @@ export class PeerTransport implements Transport {
   #hello(): PeerHello {
     const nodes: Array<readonly [number, string]> = [];
     for (const n of this.#locals.values()) nodes.push([n.lid, n.gid]);
-    return { id: this.#config?.id ?? '', pid: process.pid, nodes };
+    const shm = this.#mappable();
+    return { id: this.#config?.id ?? '', pid: process.pid, nodes, ...(shm ? { shm: shm.hostKey } : {}) };
+  }
+
+  /** This process's shared memory, when peers on this host may map it (Unix-socket peers only). */
+  #mappable(): ReturnType<typeof sharedMemory> {
+    return this.#config !== null && this.#config.token === null ? sharedMemory() : null;
   }
 
   #broadcast(msg: OutMessage): void {
@@ -197,6 +206,8 @@ export class PeerTransport implements Transport {
       this.#peers.set(hello.id, peer);
     }
     peer.conns.add(conn);
+    const mem = this.#mappable();
+    conn.writer.mapped = mem !== null && hello.shm === mem.hostKey ? mem : null;
     if (!peer.send) {
       peer.send = conn;
       peer.sendWriter = conn.writer;
@@ -254,7 +265,8 @@ export class PeerTransport implements Transport {
     if (type === FrameType.REQUEST) {
       const srcGid = peer.nodes.get(requestSrcLid(head));
       if (srcGid === undefined) return;
-      const pkt = decodeRequest(head, body, srcGid);
+      const pkt = requestMapped(head) ? openMappedRequest(head, body, srcGid, peer.sendWriter) : decodeRequest(head, body, srcGid);
+      if (pkt === null) return;
       const node = this.#locals.get(requestDstLid(head));
       if (node) node.deliverRequest(pkt);
       else if (pkt.qpType === QpType.RC) {
@@ -285,6 +297,10 @@ export class PeerTransport implements Transport {
     this.#peers.delete(peer.id);
     for (const other of [...peer.conns]) other.destroy(reason);
     const why = `lost the connection to loopback process ${peer.pid} (${peer.id}): ${reason}`;
+    if (peer.pid !== process.pid) {
+      sharedMemory()?.forgetProcess(peer.pid);
+      sweepWhenGone(peer.pid);
+    }
     for (const lid of [...peer.nodes.keys()]) this.#nodeDown(peer, lid, why);
   }
 }

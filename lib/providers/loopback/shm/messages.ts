@@ -14,6 +14,8 @@ export type ControlMessage =
   | { readonly t: 'ring'; readonly from: number; readonly to: number; readonly block: SharedArrayBuffer; readonly sab: SharedArrayBuffer }
   /** A shared buffer `from` names `id` in the records it sends `to`. */
   | { readonly t: 'sab'; readonly from: number; readonly to: number; readonly id: number; readonly sab: SharedArrayBuffer }
+  /** A named shared memory mapping `from` names `id` in the records it sends `to` (mapped by name: it is no `SharedArrayBuffer`). */
+  | { readonly t: 'map'; readonly from: number; readonly to: number; readonly id: number; readonly name: string; readonly size: number }
   /** The sending thread is exiting. */
   | { readonly t: 'bye'; readonly from: number };
 
@@ -35,6 +37,8 @@ export function parseMessage(data: unknown): ControlMessage | null {
       return typeof m['gid'] === 'string' && m['block'] instanceof SharedArrayBuffer ? (data as ControlMessage) : null;
     case 'ring':
       return isId(m['to']) && m['block'] instanceof SharedArrayBuffer && m['sab'] instanceof SharedArrayBuffer ? (data as ControlMessage) : null;
+    case 'map':
+      return isId(m['to']) && Number.isInteger(m['id']) && typeof m['name'] === 'string' && Number.isSafeInteger(m['size']) ? (data as ControlMessage) : null;
     case 'sab':
       return isId(m['to']) && Number.isInteger(m['id']) && m['sab'] instanceof SharedArrayBuffer ? (data as ControlMessage) : null;
     case 'bye':

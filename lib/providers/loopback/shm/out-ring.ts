@@ -17,7 +17,7 @@ export interface OutRingHost {
   /** The thread's reusable payload plan. */
   readonly plan: PayloadPlan;
   /** Make `sab` known to the transport `to` as `id`; posted before any record naming it is published. */
-  share(to: number, id: number, sab: SharedArrayBuffer): void;
+  share(to: number, id: number, sab: ArrayBufferLike): void;
 }
 
 type Pending =

@@ -1,4 +1,5 @@
 import { BytesPayload, SgePayload, type Payload } from '../payload.js';
+import { isMapping } from '../mapping/shared-memory.js';
 
 /**
  * How a payload's bytes will travel, worked out before anything is written:
@@ -13,8 +14,8 @@ export class PayloadPlan {
   readonly bytes: Array<Uint8Array | null> = [];
   readonly offset: number[] = [];
   readonly length: number[] = [];
-  /** The shared buffer a piece travels by reference in, or null when it is copied. */
-  readonly sab: Array<SharedArrayBuffer | null> = [];
+  /** The shared buffer (a `SharedArrayBuffer` or a named mapping) a piece travels by reference in, or null when it is copied. */
+  readonly sab: Array<ArrayBufferLike | null> = [];
   count = 0;
   /** Bytes of the pieces that are copied. */
   copied = 0;
@@ -47,7 +48,7 @@ export class PayloadPlan {
   #add(bytes: Uint8Array | null, offset: number, length: number, allowRef: boolean): void {
     const i = this.count++;
     const buffer = allowRef && bytes !== null ? bytes.buffer : null;
-    const sab = buffer instanceof SharedArrayBuffer ? buffer : null;
+    const sab = buffer !== null && (buffer instanceof SharedArrayBuffer || isMapping(buffer)) ? buffer : null;
     this.bytes[i] = bytes;
     this.offset[i] = offset;
     this.length[i] = length;

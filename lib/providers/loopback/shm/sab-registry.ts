@@ -1,11 +1,12 @@
 /**
- * Ids for this thread's shared buffers, as peers know them. An id is given
+ * Ids for this thread's shared buffers (`SharedArrayBuffer`s and named
+ * shared memory mappings), as peers know them. An id is given
  * the first time a buffer travels by reference; when the buffer is
  * collected here, `onCollected` tells the rings that shared it, so that
  * peers can forget it too. Staging buffers get negative, one-use ids.
  */
 export class SabRegistry {
-  readonly #ids = new WeakMap<SharedArrayBuffer, number>();
+  readonly #ids = new WeakMap<ArrayBufferLike, number>();
   readonly #finalizer: FinalizationRegistry<number>;
   #next = 1;
   #nextStaged = -1;
@@ -17,7 +18,7 @@ export class SabRegistry {
   }
 
   /** The id of `sab`, given now if it has none. */
-  idOf(sab: SharedArrayBuffer): number {
+  idOf(sab: ArrayBufferLike): number {
     let id = this.#ids.get(sab);
     if (id === undefined) {
       id = this.#next++;

@@ -18,6 +18,7 @@ import { SabRegistry } from './sab-registry.js';
 import { shmStats } from './stats.js';
 import { ThreadBlock } from './thread-block.js';
 import { Waker } from './waker.js';
+import { sharedMemory } from '../mapping/shared-memory.js';
 
 /** The part of the fabric the transport uses. */
 export interface FabricView {
@@ -157,9 +158,11 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
     });
   }
 
-  /** Make `sab` known to the transport `to` as `id`. */
-  share(to: number, id: number, sab: SharedArrayBuffer): void {
-    this.#channel.post({ t: 'sab', from: this.id, to, id, sab });
+  /** Make `sab` (a `SharedArrayBuffer`, or a named mapping: the peer maps it too) known to the transport `to` as `id`. */
+  share(to: number, id: number, sab: ArrayBufferLike): void {
+    const ref = sab instanceof SharedArrayBuffer ? undefined : sharedMemory()?.mappingOf(sab);
+    if (ref) this.#channel.post({ t: 'map', from: this.id, to, id, name: ref.name, size: ref.size });
+    else this.#channel.post({ t: 'sab', from: this.id, to, id, sab: sab as SharedArrayBuffer });
     shmStats.buffersShared++;
   }
 
@@ -236,6 +239,13 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
       case 'sab': {
         if (m.to !== this.id) return;
         this.#peers.get(m.from)?.buffers.set(m.id, new Uint8Array(m.sab));
+        return;
+      }
+      case 'map': {
+        if (m.to !== this.id) return;
+        const buffers = this.#peers.get(m.from)?.buffers;
+        const bytes = buffers ? mapQuietly(m.name, m.size) : null;
+        if (buffers && bytes) buffers.set(m.id, bytes);
         return;
       }
       case 'bye': {
@@ -331,5 +341,14 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
     const local = parseLocalGid(gid);
     if (!local || local.pid !== process.pid || local.threadId === (threadId & 0xffff)) return 0;
     return this.#config.resolveMs;
+  }
+}
+
+/** Another thread's named mapping, mapped here too, or null when it cannot be (the records naming it are then not served). */
+function mapQuietly(name: string, size: number): Uint8Array | null {
+  try {
+    return sharedMemory()?.map(name, size) ?? null;
+  } catch {
+    return null;
   }
 }

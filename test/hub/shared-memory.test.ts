@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { WcOpcode, WcStatus, WrOpcode } from '../../lib/index.js';
+import type { MappingStats } from '../../lib/providers/loopback/mapping/stats.js';
+import { sharedMemory } from '../../lib/providers/loopback/mapping/shared-memory.js';
+import { useScope } from './helpers.js';
+import { pair as makePair, type Side } from './pair.js';
+import type { ChildWc } from './peer-child.js';
+
+const SIZE = 1 << 20;
+const scopeNow = useScope();
+
+/** This user's shared memory objects created by process `pid`. */
+function objectsOf(pid: number): string[] {
+  const uid = process.getuid?.() ?? 0;
+  return readdirSync('/dev/shm').filter((n) => n.startsWith(`vrdma-${uid}-${pid}-`));
+}
+
+async function mapping(side: Side): Promise<MappingStats> {
+  return (await side.child.call<{ mapping: MappingStats }>({ op: 'info' })).mapping;
+}
+
+async function post(side: Side, wrs: ReadonlyArray<{ wrId: number; opcode: number; offset: number; len: number; remoteOffset?: number }>): Promise<ChildWc[]> {
+  await side.child.call({ op: 'post', wait: false, wrs });
+  return side.child.call<ChildWc[]>({ op: 'wait', count: wrs.length, timeoutMs: 5000 });
+}
+
+async function until(what: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+describe.skipIf(sharedMemory() === null)('loop0 between processes through shared memory', () => {
+  it('RDMA WRITE, RDMA READ and SEND move their bytes through shared memory, intact both ways', async () => {
+    const { a, b } = await makePair(scopeNow(), SIZE);
+    expect(objectsOf(a.child.pid)).toHaveLength(1);
+    await a.child.call({ op: 'fill', offset: 0, len: 300_000, seed: 5 });
+    await b.child.call({ op: 'fill', offset: 500_000, len: 200_000, seed: 6 });
+    const wcs = await post(a, [
+      { wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 300_000, remoteOffset: 4096 },
+      { wrId: 2, opcode: WrOpcode.RDMA_READ, offset: 600_000, len: 200_000, remoteOffset: 500_000 },
+    ]);
+    expect(wcs.map((w) => [w.wrId, w.status, w.opcode])).toEqual([[1, WcStatus.SUCCESS, WcOpcode.RDMA_WRITE], [2, WcStatus.SUCCESS, WcOpcode.RDMA_READ]]);
+    expect(await b.child.call({ op: 'hash', offset: 4096, len: 300_000 })).toBe(await a.child.call({ op: 'hash', offset: 0, len: 300_000 }));
+    expect(await a.child.call({ op: 'hash', offset: 600_000, len: 200_000 })).toBe(await b.child.call({ op: 'hash', offset: 500_000, len: 200_000 }));
+
+    await b.child.call({ op: 'recv', count: 1, offset: 0, len: 65_536 });
+    expect((await post(a, [{ wrId: 3, opcode: WrOpcode.SEND, offset: 0, len: 65_536 }]))[0]!.status).toBe(WcStatus.SUCCESS);
+    expect((await b.child.call<ChildWc[]>({ op: 'wait', count: 1, timeoutMs: 5000 }))[0]).toMatchObject({ status: WcStatus.SUCCESS, byteLen: 65_536 });
+    expect(await b.child.call({ op: 'hash', offset: 0, len: 65_536 })).toBe(await a.child.call({ op: 'hash', offset: 0, len: 65_536 }));
+
+    expect(await mapping(a)).toEqual({ requestsOut: 3, bytesOut: 565_536, requestsIn: 0, bytesIn: 0 });
+    expect(await mapping(b)).toEqual({ requestsOut: 0, bytesOut: 0, requestsIn: 3, bytesIn: 565_536 });
+  });
+
+  it('range errors are the same: REM_ACCESS_ERR for a WRITE and a READ past the region', async () => {
+    const { a } = await makePair(scopeNow(), SIZE);
+    expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: SIZE - 1000 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);
+    const { a: c } = await makePair(scopeNow(), SIZE);
+    expect((await post(c, [{ wrId: 2, opcode: WrOpcode.RDMA_READ, offset: 0, len: 65_536, remoteOffset: SIZE - 1000 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);
+    expect((await mapping(c)).requestsOut).toBe(1);
+  });
+
+  it('a region closed while the peer still has its memory mapped refuses the next WRITE with REM_ACCESS_ERR', async () => {
+    const { a, b } = await makePair(scopeNow(), SIZE);
+    expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.SUCCESS);
+    await b.child.call({ op: 'dereg' });
+    expect((await post(a, [{ wrId: 2, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);
+    expect((await mapping(b)).requestsIn).toBe(2);
+  });
+
+  it('a peer killed with SIGKILL leaves nothing in /dev/shm: its survivor removes its objects', async () => {
+    const { a, b } = await makePair(scopeNow(), SIZE);
+    expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.SUCCESS);
+    const pid = a.child.pid;
+    expect(objectsOf(pid)).toHaveLength(1);
+    a.child.proc.kill('SIGKILL');
+    await a.child.exited;
+    expect(await until(() => objectsOf(pid).length === 0, 5000)).toBe(true);
+    expect(objectsOf(b.child.pid)).toHaveLength(1);
+  });
+
+  it('VRDMA_LOOPBACK_SHM=0: the bytes travel over the socket, and nothing is created in /dev/shm', async () => {
+    const { a, b } = await makePair(scopeNow(), SIZE, { VRDMA_LOOPBACK_SHM: '0' });
+    await a.child.call({ op: 'fill', offset: 0, len: 300_000, seed: 8 });
+    expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 300_000, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.SUCCESS);
+    expect(await b.child.call({ op: 'hash', offset: 0, len: 300_000 })).toBe(await a.child.call({ op: 'hash', offset: 0, len: 300_000 }));
+    expect((await mapping(a)).requestsOut).toBe(0);
+    expect(objectsOf(a.child.pid)).toEqual([]);
+    expect(objectsOf(b.child.pid)).toEqual([]);
+  });
+});
