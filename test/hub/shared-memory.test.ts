@@ -57,6 +57,19 @@ describe.skipIf(sharedMemory() === null)('loop0 between processes through shared
     expect(await mapping(b)).toEqual({ requestsOut: 0, bytesOut: 0, requestsIn: 3, bytesIn: 565_536 });
   });
 
+  it('local memory takes the results of an atomic and a READ after it in order: the READ, placed directly, is not overwritten', async () => {
+    const { a, b } = await makePair(scopeNow(), SIZE);
+    await b.child.call({ op: 'fill', offset: 0, len: 4096, seed: 12 });
+    const wcs = await post(a, [
+      { wrId: 1, opcode: WrOpcode.ATOMIC_FETCH_AND_ADD, offset: 0, len: 8, remoteOffset: 64 },
+      { wrId: 2, opcode: WrOpcode.RDMA_READ, offset: 0, len: 16, remoteOffset: 1024 },
+      { wrId: 3, opcode: WrOpcode.RDMA_READ, offset: 8, len: 16, remoteOffset: 2048 },
+    ]);
+    expect(wcs.map((w) => w.status)).toEqual([WcStatus.SUCCESS, WcStatus.SUCCESS, WcStatus.SUCCESS]);
+    const want = String(await b.child.call({ op: 'bytes', offset: 1024, len: 8 })) + String(await b.child.call({ op: 'bytes', offset: 2048, len: 16 }));
+    expect(await a.child.call({ op: 'bytes', offset: 0, len: 24 })).toBe(want);
+  });
+
   it('range errors are the same: REM_ACCESS_ERR for a WRITE and a READ past the region', async () => {
     const { a } = await makePair(scopeNow(), SIZE);
     expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: SIZE - 1000 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);

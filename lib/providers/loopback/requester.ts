@@ -1,4 +1,5 @@
-import type { SendWrSpec } from '../../provider/spi.js';
+import type { SendWrSpec, SgeSpec } from '../../provider/spi.js';
+import { isMapping } from './mapping/shared-memory.js';
 import { copySendWrSpec } from '../../provider/spec-copy.js';
 import type { QpRtsAttributes } from '../../types/qp-attributes.js';
 import { QpState, QpType } from '../../constants/qp.js';
@@ -27,6 +28,14 @@ interface SendEntry {
   readonly op: WrOpcodeTraits;
   readonly psn: number;
   readonly payload: Payload;
+  /**
+   * RDMA READ: where a transport may have the responder place the data as
+   * it executes the request (the destination is shared memory), or null
+   * when the data is stored as the answer is handled.
+   */
+  readonly readSink: readonly SgeSpec[] | null;
+  /** It stores into local memory as its answer is handled (an atomic, a READ without `readSink`). */
+  readonly storesLate: boolean;
 }
 
 /**
@@ -62,6 +71,8 @@ export class Requester {
   #ackDue = 0;
   #pumping = false;
   #pumpAgain = false;
+  /** Outstanding entries that store into local memory as their answer is handled (`storesLate`). */
+  #lateStores = 0;
 
   constructor(core: QpCore, cq: LoopCq, maxWr: number) {
     this.#core = core;
@@ -91,10 +102,26 @@ export class Requester {
         payload = new SgePayload(wr.sgList, wr.length);
         if (wr.flags & SendFlags.INLINE) payload = new BytesPayload(snapshot(payload));
       }
-      this.#sq.push({ wr, op, psn: this.#psn++, payload });
+      const readSink = this.#earlySink(wr, op);
+      const storesLate = (op.flags & OpTrait.PAYLOAD_IN) !== 0 && readSink === null;
+      if (storesLate) this.#lateStores++;
+      this.#sq.push({ wr, op, psn: this.#psn++, payload, readSink, storesLate });
     }
     if (this.#core.state() === QpState.ERR) this.flush();
     else this.#pump();
+  }
+
+  /**
+   * The SGEs a READ's data may be placed in by the responder directly, or
+   * null. Local memory must receive the results of READs and atomics in
+   * order: a READ may have its data placed early only when its destination
+   * is all shared memory (so every READ of this QP that may be placed early
+   * is) and no earlier outstanding request stores late.
+   */
+  #earlySink(wr: SendWrSpec, op: WrOpcodeTraits): readonly SgeSpec[] | null {
+    if ((op.flags & (OpTrait.PAYLOAD_IN | OpTrait.ATOMIC)) !== OpTrait.PAYLOAD_IN || this.#lateStores > 0) return null;
+    for (const sge of wr.sgList) if (!isMapping(sge.mr.bytes.buffer)) return null;
+    return wr.sgList;
   }
 
   /** An ACK or NAK from the responder (RC). */
@@ -165,7 +192,7 @@ export class Requester {
     this.#stopAckTimer();
     while (this.#head < this.#sq.length) this.#complete(this.#sq[this.#head]!, WcStatus.WR_FLUSH_ERR, true);
     this.#sq = [];
-    this.#head = this.#next = 0;
+    this.#head = this.#next = this.#lateStores = 0;
   }
 
   /** Drop everything without completions (the QP is destroyed). */
@@ -173,7 +200,7 @@ export class Requester {
     this.#stopTimer();
     this.#stopAckTimer();
     this.#sq = [];
-    this.#head = this.#next = 0;
+    this.#head = this.#next = this.#lateStores = 0;
   }
 
   #pump(): void {
@@ -291,7 +318,7 @@ export class Requester {
       payload: e.payload, imm: wr.imm, remoteAddr: wr.remoteAddr, rkey: wr.rkey,
       readLength: (e.op.flags & OpTrait.PAYLOAD_IN) !== 0 ? wr.length : 0,
       compareAdd: wr.compareAdd, swap: wr.swap, qkey, qpType: core.type, solicited: (wr.flags & SendFlags.SOLICITED) !== 0,
-      readSink: (e.op.flags & (OpTrait.PAYLOAD_IN | OpTrait.ATOMIC)) === OpTrait.PAYLOAD_IN ? wr.sgList : null,
+      readSink: e.readSink,
     };
   }
 
@@ -344,6 +371,7 @@ export class Requester {
   /** Complete the oldest send entry (in order). Unsignaled successes leave no completion. */
   #complete(e: SendEntry, status: number, always: boolean): void {
     if (this.#sq[this.#head] === e) this.#sq[this.#head++] = null;
+    if (e.storesLate) this.#lateStores--;
     if (this.#next < this.#head) this.#next = this.#head;
     const wr = e.wr;
     if (always || status !== WcStatus.SUCCESS || (wr.flags & SendFlags.SIGNALED) !== 0) {
