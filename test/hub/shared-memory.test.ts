@@ -70,6 +70,23 @@ describe.skipIf(sharedMemory() === null)('loop0 between processes through shared
     expect(await a.child.call({ op: 'bytes', offset: 0, len: 24 })).toBe(want);
   });
 
+  it('a WRITE its requester gave up on (peer stopped, retries exhausted) is dropped when the peer resumes: memory reused since is not read', async () => {
+    const { a, b } = await makePair(scopeNow(), SIZE);
+    await a.child.call({ op: 'fill', offset: 0, len: 65_536, seed: 21 });
+    b.child.proc.kill('SIGSTOP');
+    try {
+      // default attributes: about 0.55 s before RETRY_EXC_ERR
+      const wcs = await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]);
+      expect(wcs[0]!.status).toBe(WcStatus.RETRY_EXC_ERR);
+      await a.child.call({ op: 'fill', offset: 0, len: 65_536, seed: 22 });
+    } finally {
+      b.child.proc.kill('SIGCONT');
+    }
+    // The resumed peer has read every retransmission by the time it answers this.
+    expect(await b.child.call({ op: 'hash', offset: 0, len: 65_536 }, 10_000)).toBe(await b.child.call({ op: 'hash', offset: 65_536, len: 65_536 }));
+    expect((await mapping(b)).requestsIn).toBeGreaterThan(0);
+  });
+
   it('range errors are the same: REM_ACCESS_ERR for a WRITE and a READ past the region', async () => {
     const { a } = await makePair(scopeNow(), SIZE);
     expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: SIZE - 1000 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);
@@ -90,11 +107,11 @@ describe.skipIf(sharedMemory() === null)('loop0 between processes through shared
     const { a, b } = await makePair(scopeNow(), SIZE);
     expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.SUCCESS);
     const pid = a.child.pid;
-    expect(objectsOf(pid)).toHaveLength(1);
+    expect(objectsOf(pid).length).toBeGreaterThan(0);
     a.child.proc.kill('SIGKILL');
     await a.child.exited;
     expect(await until(() => objectsOf(pid).length === 0, 5000)).toBe(true);
-    expect(objectsOf(b.child.pid)).toHaveLength(1);
+    expect(objectsOf(b.child.pid).length).toBeGreaterThan(0);
   });
 
   it('VRDMA_LOOPBACK_SHM=0: the bytes travel over the socket, and nothing is created in /dev/shm', async () => {

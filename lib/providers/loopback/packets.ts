@@ -1,6 +1,7 @@
 import { WR_OPCODE_TRAITS } from '../../constants/wr-opcode-traits.js';
 import type { Payload } from './payload.js';
 import type { SgeSpec } from '../../provider/spi.js';
+import type { QpGuard } from './mapping/qp-guard.js';
 
 /** A request from a requester QP to a responder QP. */
 export interface RequestPacket {
@@ -32,6 +33,8 @@ export interface RequestPacket {
   readonly solicited: boolean;
   /** RDMA READ, on the requester's side: where the data goes (a transport may have the responder place it there directly). */
   readonly readSink?: readonly SgeSpec[] | null;
+  /** RC, on the requester's side: its QP's guard, without which a transport must not let the responder touch its memory directly. */
+  readonly guard?: QpGuard | null;
   /** RDMA READ, on the responder's side: when set, the responder places the data with it and answers without data. */
   readonly placeRead?: ((data: Uint8Array) => void) | null;
 }

@@ -1,5 +1,6 @@
 import type { SendWrSpec, SgeSpec } from '../../provider/spi.js';
-import { isMapping } from './mapping/shared-memory.js';
+import { isMapping, sharedMemory } from './mapping/shared-memory.js';
+import { newQpGuard, type QpGuard } from './mapping/qp-guard.js';
 import { copySendWrSpec } from '../../provider/spec-copy.js';
 import type { QpRtsAttributes } from '../../types/qp-attributes.js';
 import { QpState, QpType } from '../../constants/qp.js';
@@ -73,6 +74,8 @@ export class Requester {
   #pumpAgain = false;
   /** Outstanding entries that store into local memory as their answer is handled (`storesLate`). */
   #lateStores = 0;
+  /** Made when a request first names shared memory; revoked before any request completes without its answer. */
+  #guard: QpGuard | null = null;
 
   constructor(core: QpCore, cq: LoopCq, maxWr: number) {
     this.#core = core;
@@ -182,12 +185,14 @@ export class Requester {
 
   /** Complete the oldest outstanding send with `status` (the peer is gone). */
   failOldest(status: number): void {
+    this.#revokeGuard();
     const head = this.#sq[this.#head];
     if (head) this.#complete(head, status, true);
   }
 
   /** Stop waiting and flush every outstanding send with WR_FLUSH_ERR (the QP entered ERR). */
   flush(): void {
+    this.#revokeGuard();
     this.#stopTimer();
     this.#stopAckTimer();
     while (this.#head < this.#sq.length) this.#complete(this.#sq[this.#head]!, WcStatus.WR_FLUSH_ERR, true);
@@ -197,6 +202,7 @@ export class Requester {
 
   /** Drop everything without completions (the QP is destroyed). */
   close(): void {
+    this.#revokeGuard();
     this.#stopTimer();
     this.#stopAckTimer();
     this.#sq = [];
@@ -319,7 +325,27 @@ export class Requester {
       readLength: (e.op.flags & OpTrait.PAYLOAD_IN) !== 0 ? wr.length : 0,
       compareAdd: wr.compareAdd, swap: wr.swap, qkey, qpType: core.type, solicited: (wr.flags & SendFlags.SOLICITED) !== 0,
       readSink: e.readSink,
+      guard: core.type === QpType.RC && (e.readSink !== null || inSharedMemory(e.payload)) ? this.#guardNow() : null,
     };
+  }
+
+  /** This QP's guard, made now if it has none. */
+  #guardNow(): QpGuard | null {
+    if (this.#guard === null) {
+      const mem = sharedMemory();
+      this.#guard = mem === null ? null : newQpGuard(mem);
+    }
+    return this.#guard;
+  }
+
+  /**
+   * Before a request completes without the responder's answer: responders
+   * must no longer touch the memory of this QP's requests (the application
+   * may reuse it at once). Later requests get a new guard.
+   */
+  #revokeGuard(): void {
+    this.#guard?.revoke();
+    this.#guard = null;
   }
 
   /** Go back to the oldest unacknowledged request and resend from there after `ms`. */
@@ -344,6 +370,7 @@ export class Requester {
 
   /** The head request failed: complete it with `status`, then the whole QP enters ERR. */
   #failHead(e: SendEntry, status: number): void {
+    this.#revokeGuard();
     this.#complete(e, status, true);
     this.#core.enterError();
   }
@@ -386,4 +413,11 @@ export class Requester {
       this.#head = 0;
     }
   }
+}
+
+/** Whether some of a payload's bytes lie in a named shared memory mapping of this thread. */
+function inSharedMemory(payload: Payload): boolean {
+  if (!(payload instanceof SgePayload)) return false;
+  for (const sge of payload.sges) if (isMapping(sge.mr.bytes.buffer)) return true;
+  return false;
 }

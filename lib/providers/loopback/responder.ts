@@ -135,7 +135,9 @@ export class Responder {
       const orig = this.#atomicResults.get(pkt.psn);
       if (orig !== undefined) this.#reply(pkt, Syndrome.ACK, null, orig);
     } else if ((flags & OpTrait.PAYLOAD_IN) !== 0) {
-      this.#read(pkt);
+      // Data placed directly was placed the first time; the requester may have reused its memory since.
+      if (pkt.placeRead) this.#core.node.respond(pkt, Syndrome.ACK);
+      else this.#read(pkt);
     } else {
       this.#core.node.respond(pkt, Syndrome.ACK);
     }

@@ -83,13 +83,15 @@ export class FrameWriter {
       flag = MappedFlag.READ_SINK;
       bytes = pkt.readLength;
     }
-    if (pieces === null) return false;
-    const size = piecesSize(pieces);
+    const guard = pkt.guard;
+    if (pieces === null || !guard) return false;
+    const list = { guard, pieces };
+    const size = piecesSize(list);
     this.#room(REQUEST_HEADER + size);
     const b = this.#buf;
     writeRequestHeader(b, this.#pos, pkt, dstLid, size);
     b[this.#pos + 7] = b[this.#pos + 7]! | flag;
-    this.#pos = writePieces(b, this.#pos + REQUEST_HEADER, pieces);
+    this.#pos = writePieces(b, this.#pos + REQUEST_HEADER, list);
     mappingStats.requestsOut++;
     mappingStats.bytesOut += bytes;
     this.#sent();

@@ -9,6 +9,13 @@ import type { FrameWriter } from './frame-writer.js';
 
 const NO_BODY = Buffer.alloc(0);
 
+/** A request whose memory lies in the requester's shared memory, and the requester QP's guard word. */
+export interface MappedRequest {
+  readonly pkt: RequestPacket;
+  readonly guardWords: Int32Array;
+  readonly guardSlot: number;
+}
+
 /** Whether a request header says its body lists pieces of shared memory. */
 export function requestMapped(h: Buffer): boolean {
   return (h[7]! & (MappedFlag.PAYLOAD | MappedFlag.READ_SINK)) !== 0;
@@ -19,20 +26,25 @@ export function requestMapped(h: Buffer): boolean {
  * shared memory: its payload reads straight from there, or its READ data is
  * placed straight there. When that memory cannot be mapped, an RC request
  * is answered REM_OP (the requester's send completes with REM_OP_ERR) and
- * null returned.
+ * null returned. The caller executes it inside `enterGuard`/`leaveGuard`.
  * @throws HubProtocolError for a malformed list of pieces.
  */
-export function openMappedRequest(h: Buffer, body: Buffer, srcGid: string, reply: FrameWriter | null): RequestPacket | null {
-  const pieces = readPieces(body);
+export function openMappedRequest(h: Buffer, body: Buffer, srcGid: string, reply: FrameWriter | null): MappedRequest | null {
+  const { guard, pieces } = readPieces(body);
   const base = decodeRequest(h, NO_BODY, srcGid);
   const mem = sharedMemory();
   let views: Uint8Array[] | null = null;
+  let guardWords: Int32Array | null = null;
   try {
-    if (mem !== null) views = openPieces(pieces, mem);
+    if (mem !== null) {
+      const g = mem.map(guard.name, guard.size);
+      guardWords = new Int32Array(g.buffer, g.byteOffset, Math.floor(guard.size / 4));
+      views = openPieces(pieces, mem);
+    }
   } catch {
     views = null;
   }
-  if (views === null) {
+  if (views === null || guardWords === null) {
     if (base.qpType === QpType.RC) {
       reply?.response({ dstQpn: base.srcQpn, psn: base.psn, syndrome: Syndrome.REM_OP, rnrDelayMs: 0, data: null, atomicOrig: 0n }, requestSrcLid(h));
     }
@@ -42,14 +54,12 @@ export function openMappedRequest(h: Buffer, body: Buffer, srcGid: string, reply
   if ((h[7]! & MappedFlag.PAYLOAD) !== 0) {
     const payload = new MappedPayload(views);
     mappingStats.bytesIn += payload.length;
-    return { ...base, payload };
+    return { pkt: { ...base, payload }, guardWords, guardSlot: guard.slot };
   }
   const sink = views;
-  return {
-    ...base,
-    placeRead: (data) => {
-      mappingStats.bytesIn += data.byteLength;
-      placeInto(sink, data);
-    },
+  const placeRead = (data: Uint8Array): void => {
+    mappingStats.bytesIn += data.byteLength;
+    placeInto(sink, data);
   };
+  return { pkt: { ...base, placeRead }, guardWords, guardSlot: guard.slot };
 }

@@ -5,9 +5,11 @@ import { HubProtocolError } from './errors.js';
 /**
  * Requests whose bytes stay in shared memory. Instead of the payload (or,
  * for an RDMA READ, in front of nothing), the body of a request frame then
- * lists where the bytes lie: u32 count, then per piece u8 name length, the
- * name (ASCII), f64 object size, f64 offset, u32 length. Flag bits in the
- * request header say which list it is.
+ * holds the requester QP's guard (u8 name length, the name (ASCII) of the
+ * object it lies in, f64 object size, u32 slot: see `QpGuard`) and lists
+ * where the bytes lie: u32 count, then per piece u8 name length, the name,
+ * f64 object size, f64 offset, u32 length. Flag bits in the request header
+ * say which list it is.
  */
 export const MappedFlag = {
   /** The body lists the pieces of the payload (RC SEND, RDMA WRITE). */
@@ -15,6 +17,19 @@ export const MappedFlag = {
   /** The body lists where the RDMA READ data goes in the requester's memory. */
   READ_SINK: 4,
 } as const;
+
+/** Where a requester QP's guard word lies: slot `slot` (a 32-bit word) of object `name`. */
+export interface GuardRef {
+  readonly name: string;
+  readonly size: number;
+  readonly slot: number;
+}
+
+/** What a mapped request's body holds. */
+export interface MappedList {
+  readonly guard: GuardRef;
+  readonly pieces: readonly MappedPiece[];
+}
 
 /** One piece of a message in a named shared memory object. */
 export interface MappedPiece {
@@ -48,15 +63,25 @@ export function mappedPieces(sges: readonly SgeSpec[], length: number, mem: Shar
   return left === 0 ? out : null;
 }
 
-/** Bytes `writePieces` takes for `pieces`. */
-export function piecesSize(pieces: readonly MappedPiece[]): number {
-  let n = 4;
+const GUARD_FIXED = 1 + 8 + 4;
+
+/** Bytes `writePieces` takes for `list`. */
+export function piecesSize(list: MappedList): number {
+  let n = GUARD_FIXED + list.guard.name.length + 4;
+  const pieces = list.pieces;
   for (const p of pieces) n += PIECE_FIXED + p.name.length;
   return n;
 }
 
-/** Write the list at `o`; returns the offset after it. */
-export function writePieces(b: Buffer, o: number, pieces: readonly MappedPiece[]): number {
+/** Write `list` at `o`; returns the offset after it. */
+export function writePieces(b: Buffer, o: number, list: MappedList): number {
+  const { guard, pieces } = list;
+  b[o] = guard.name.length;
+  b.write(guard.name, o + 1, 'latin1');
+  o += 1 + guard.name.length;
+  b.writeDoubleLE(guard.size, o);
+  b.writeUInt32LE(guard.slot, o + 8);
+  o += 12;
   b.writeUInt32LE(pieces.length, o);
   o += 4;
   for (const p of pieces) {
@@ -75,12 +100,17 @@ export function writePieces(b: Buffer, o: number, pieces: readonly MappedPiece[]
  * Read a list written by `writePieces`, checking each piece lies inside its object.
  * @throws HubProtocolError for a malformed list.
  */
-export function readPieces(body: Buffer): MappedPiece[] {
-  if (body.length < 4) throw new HubProtocolError('mapped request without its list of pieces');
-  const count = body.readUInt32LE(0);
+export function readPieces(body: Buffer): MappedList {
+  if (body.length < 1 || body.length < GUARD_FIXED + body[0]! + 4) throw new HubProtocolError('mapped request without its guard and list of pieces');
+  const guardName = body.toString('latin1', 1, 1 + body[0]!);
+  let o = 1 + body[0]!;
+  const guard = { name: guardName, size: body.readDoubleLE(o), slot: body.readUInt32LE(o + 8) };
+  o += 12;
+  if (!Number.isSafeInteger(guard.size) || guard.slot * 4 + 4 > guard.size) throw new HubProtocolError(`mapped request guard slot ${guard.slot} outside its object`);
+  const count = body.readUInt32LE(o);
   if (count > MAX_PIECES) throw new HubProtocolError(`mapped request with ${count} pieces`);
   const out: MappedPiece[] = [];
-  let o = 4;
+  o += 4;
   for (let i = 0; i < count; i++) {
     if (o + 1 > body.length) throw new HubProtocolError('mapped request list cut short');
     const nameLen = body[o]!;
@@ -97,7 +127,7 @@ export function readPieces(body: Buffer): MappedPiece[] {
     out.push({ name, size, offset, length });
   }
   if (o !== body.length) throw new HubProtocolError('mapped request list with bytes after it');
-  return out;
+  return { guard, pieces: out };
 }
 
 /**

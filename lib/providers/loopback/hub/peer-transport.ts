@@ -15,7 +15,8 @@ import { FrameWriter } from './frame-writer.js';
 import { FrameType, decodeRequest, decodeResponse, requestDstLid, requestSrcLid, responseDstLid } from './peer-wire.js';
 import { sharedMemory } from '../mapping/shared-memory.js';
 import { sweepWhenGone } from '../mapping/sweep.js';
-import { openMappedRequest, requestMapped } from './mapped-request.js';
+import { openMappedRequest, requestMapped, type MappedRequest } from './mapped-request.js';
+import { enterGuard, leaveGuard } from '../mapping/qp-guard.js';
 
 /** Where a GID lives, as the hub says. */
 export interface PeerLocation {
@@ -265,16 +266,32 @@ export class PeerTransport implements Transport {
     if (type === FrameType.REQUEST) {
       const srcGid = peer.nodes.get(requestSrcLid(head));
       if (srcGid === undefined) return;
-      const pkt = requestMapped(head) ? openMappedRequest(head, body, srcGid, peer.sendWriter) : decodeRequest(head, body, srcGid);
-      if (pkt === null) return;
+      const mapped = requestMapped(head) ? openMappedRequest(head, body, srcGid, peer.sendWriter) : undefined;
+      if (mapped === null) return;
+      const pkt = mapped ? mapped.pkt : decodeRequest(head, body, srcGid);
       const node = this.#locals.get(requestDstLid(head));
-      if (node) node.deliverRequest(pkt);
+      if (node && mapped) this.#deliverGuarded(node, mapped);
+      else if (node) node.deliverRequest(pkt);
       else if (pkt.qpType === QpType.RC) {
         peer.sendWriter?.response({ dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome: Syndrome.NO_RESPONDER, rnrDelayMs: 0, data: null, atomicOrig: 0n }, pkt.srcLid);
       }
       return;
     }
     if (type === FrameType.RESPONSE) this.#locals.get(responseDstLid(head))?.deliverResponse(decodeResponse(head, body));
+  }
+
+  /**
+   * Execute a request that touches the requester's memory while registered
+   * with its QP's guard; dropped, like a lost packet, when the requester has
+   * given up on it (its QP entered ERR or closed, so it is not waiting).
+   */
+  #deliverGuarded(node: LoopNode, m: MappedRequest): void {
+    if (!enterGuard(m.guardWords, m.guardSlot)) return;
+    try {
+      node.deliverRequest(m.pkt);
+    } finally {
+      leaveGuard(m.guardWords, m.guardSlot);
+    }
   }
 
   #control(conn: PeerConnection, msg: JsonMessage): void {
