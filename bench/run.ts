@@ -105,6 +105,9 @@ async function main(): Promise<void> {
   if (tests.length > 0) {
     const maxInline = o.inline ?? (o.provider === 'native' ? 64 : 0);
     for (const p of chosen) {
+      const only = 'only' in p ? p.only : undefined;
+      const ptests = only ? tests.filter((t) => only.includes(t)) : tests;
+      if (ptests.length === 0) continue;
       const pl = p.placement;
       let r: PlacementResult;
       if (deviceProblem !== null) {
@@ -113,11 +116,11 @@ async function main(): Promise<void> {
         log(`placement: ${pl.label}`);
         r = await runPlacement(
           pl, { device, hub: p.hub, maxSize: plan.maxSize, maxInline, ...(o.gidIndex === undefined ? {} : { gidIndex: o.gidIndex }) },
-          tests, (kind) => (isLatency(kind) ? plan.latSizes : plan.bwSizes), (kind, size) => targetWaits(o, plan.plan(kind, size, pl.mode)), log,
+          ptests, (kind) => (isLatency(kind) ? plan.latSizes : plan.bwSizes), (kind, size) => targetWaits(o, plan.plan(kind, size, pl.mode)), log,
         );
       }
       results.push(r);
-      console.log(placementTables(r, tests, baselines));
+      console.log(placementTables(r, ptests, baselines));
     }
   }
 

@@ -3,8 +3,8 @@ import { POLL_MODES, type PollMode } from './pacer.js';
 
 export type Only = 'latency' | 'bandwidth' | 'baselines';
 export type ProviderChoice = 'loopback' | 'native';
-export type PlacementId = 'thread' | 'worker' | 'worker-wait' | 'process' | 'process-wait';
-const PLACEMENT_IDS: readonly PlacementId[] = ['thread', 'worker', 'worker-wait', 'process', 'process-wait'];
+export type PlacementId = 'thread' | 'worker' | 'worker-wait' | 'process' | 'process-wait' | 'process-socket';
+const PLACEMENT_IDS: readonly PlacementId[] = ['thread', 'worker', 'worker-wait', 'process', 'process-wait', 'process-socket'];
 
 /** Everything `bench/run.ts` takes on its command line. */
 export interface BenchOptions {
@@ -42,7 +42,7 @@ export const USAGE = `usage: node dist/bench/run.js [options]   (npm run bench -
   --sizes 2,64,4K,1M           message sizes (default 2 B, then 4 B .. 4 MiB by powers of 4)
   --iters N                    iterations per size, exactly (default: scaled to size)
   --only latency|bandwidth|baselines
-  --placements thread,worker,worker-wait,process,process-wait
+  --placements thread,worker,worker-wait,process,process-wait,process-socket
                                (*-wait: both sides sleep in cq.wait(); default: all)
   --process-mode spin|yield|wait   how the "process" sides wait (default yield on loopback,
                                whose hub delivers on the event loop; spin on native)

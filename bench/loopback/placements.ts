@@ -7,6 +7,7 @@ import { processPlacement } from '../placements/process.js';
 import type { RigOptions } from '../verbs/rig.js';
 import type { Session } from '../verbs/session.js';
 import { missingTransport } from './transports.js';
+import type { TestKind } from '../core/messages.js';
 
 /** A placement with the rig options its sides use, and a precondition. */
 export interface LoopbackPlacement {
@@ -16,6 +17,8 @@ export interface LoopbackPlacement {
   readonly hub: boolean;
   /** Why it cannot run here without trying, or null. */
   readonly missing: string | null;
+  /** Only these tests run in it (all when absent). */
+  readonly only?: readonly TestKind[];
 }
 
 /** Try the placement anyway; when it fails and its transport is missing, say so first. */
@@ -37,7 +40,8 @@ function guarded(p: Placement, missing: string | null): Placement {
  * The loopback placements: same thread; main <-> worker, spinning and on
  * `cq.wait()`; two processes through the hub, polling between turns of the
  * event loop (the hub delivers there: spinning would never see a packet)
- * and on `cq.wait()`.
+ * and on `cq.wait()`; and two processes whose RDMA writes carry their
+ * bytes on the socket instead of in shared memory (bandwidth only).
  */
 export function loopbackPlacements(processMode: PollMode | null): LoopbackPlacement[] {
   const shm = missingTransport('shm');
@@ -48,5 +52,7 @@ export function loopbackPlacements(processMode: PollMode | null): LoopbackPlacem
     { id: 'worker-wait', placement: guarded(workerPlacement('wait'), shm), hub: false, missing: shm },
     { id: 'process', placement: guarded(processPlacement(processMode ?? 'yield', 'hub'), hub), hub: true, missing: hub },
     { id: 'process-wait', placement: guarded(processPlacement('wait', 'hub'), hub), hub: true, missing: hub },
+    // The same RDMA writes with their bytes on the peer socket: what shared memory between processes saves.
+    { id: 'process-socket', placement: guarded(processPlacement(processMode ?? 'yield', 'hub', true), hub), hub: true, missing: hub, only: ['write_bw'] },
   ];
 }

@@ -3,7 +3,8 @@ import type { RigOptions } from '../verbs/rig.js';
 import type { Session } from '../verbs/session.js';
 
 /** Where the target runs relative to the initiator. */
-export type PlacementKind = 'thread' | 'worker' | 'process';
+/** `process-socket`: two processes on loopback with every byte on the peer socket (`VRDMA_LOOPBACK_SHM=0`). */
+export type PlacementKind = 'thread' | 'worker' | 'process' | 'process-socket';
 
 /** One placement of the two sides, with the way both wait for completions. */
 export interface Placement {

@@ -23,16 +23,19 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * The target in a second Node process. On loopback both sides join the hub
- * (`hub: true`); on a native device both open it directly.
+ * (`hub: true`); on a native device both open it directly. `socketOnly`
+ * (loopback): the target takes no requests in shared memory
+ * (`VRDMA_LOOPBACK_SHM=0`), so every byte it receives travels on the peer socket.
  */
-export function processPlacement(mode: PollMode, via: string): Placement {
+export function processPlacement(mode: PollMode, via: string, socketOnly = false): Placement {
   return {
-    kind: 'process',
-    label: `cross-process, ${via} (${mode})`,
+    kind: socketOnly ? 'process-socket' : 'process',
+    label: `cross-process, ${via}${socketOnly ? ', bytes on the socket' : ''} (${mode})`,
     mode,
     async open(options: RigOptions): Promise<Session> {
       const entry = fileURLToPath(new URL('./process-entry.js', import.meta.url));
-      const child = fork(entry, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+      const env = socketOnly ? { ...process.env, VRDMA_LOOPBACK_SHM: '0' } : process.env;
+      const child = fork(entry, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', env });
       const channel = childChannel(child);
       return handshake(channel, options, () => stopChild(child));
     },

@@ -50,6 +50,15 @@ function judge(ok: boolean): Verdict {
   return ok ? 'PASS' : 'MISS';
 }
 
+/** A 1 MiB bandwidth figure against a copy baseline of the same run (`Buffer.copy`, `TypedArray.set`). */
+function vsCopy(id: string, goal: string, limit: number, m: Measurement | string, base: ReadonlyArray<{ readonly size: number; readonly mbps: number }>, name: string): TargetReport {
+  const copy = base.find((c) => c.size === MIB);
+  if (typeof m === 'string') return na(id, goal, limit, m);
+  if (!copy) return na(id, goal, limit, `${name} at 1 MiB not measured`);
+  const r = m.mbps! / copy.mbps;
+  return { id, goal, verdict: judge(r >= limit), value: r, limit, detail: `${fixed(m.mbps, 0)} MB/s vs ${name} ${fixed(copy.mbps, 0)} MB/s = ${percent(r)}` };
+}
+
 /** Judge the loopback targets on this run's figures (report only, never assert). */
 export function judgeTargets(results: readonly PlacementResult[], b: Baselines): TargetReport[] {
   const out: TargetReport[] = [];
@@ -57,31 +66,8 @@ export function judgeTargets(results: readonly PlacementResult[], b: Baselines):
   const procs = results.filter((p) => p.kind === 'process');
   const proc = procs.find((p) => p.results.some((m) => m.kind === 'write_bw')) ?? procs[0];
 
-  {
-    const id = 'worker-write-1m';
-    const goal = 'worker 1 MiB RDMA write >= 80% of Buffer.copy bandwidth';
-    const m = figure(worker, 'write_bw', MIB);
-    const copy = b.copy.find((c) => c.size === MIB);
-    if (typeof m === 'string') out.push(na(id, goal, 0.8, m));
-    else if (!copy) out.push(na(id, goal, 0.8, 'Buffer.copy at 1 MiB not measured'));
-    else {
-      const r = m.mbps! / copy.mbps;
-      out.push({ id, goal, verdict: judge(r >= 0.8), value: r, limit: 0.8, detail: `${fixed(m.mbps, 0)} MB/s vs Buffer.copy ${fixed(copy.mbps, 0)} MB/s = ${percent(r)}` });
-    }
-  }
-
-  {
-    const id = 'worker-write-1m-set';
-    const goal = 'worker 1 MiB RDMA write >= 90% of TypedArray.set bandwidth';
-    const m = figure(worker, 'write_bw', MIB);
-    const set = b.set.find((c) => c.size === MIB);
-    if (typeof m === 'string') out.push(na(id, goal, 0.9, m));
-    else if (!set) out.push(na(id, goal, 0.9, 'TypedArray.set at 1 MiB not measured'));
-    else {
-      const r = m.mbps! / set.mbps;
-      out.push({ id, goal, verdict: judge(r >= 0.9), value: r, limit: 0.9, detail: `${fixed(m.mbps, 0)} MB/s vs TypedArray.set ${fixed(set.mbps, 0)} MB/s = ${percent(r)}` });
-    }
-  }
+  out.push(vsCopy('worker-write-1m', 'worker 1 MiB RDMA write >= 80% of Buffer.copy bandwidth', 0.8, figure(worker, 'write_bw', MIB), b.copy, 'Buffer.copy'));
+  out.push(vsCopy('worker-write-1m-set', 'worker 1 MiB RDMA write >= 90% of TypedArray.set bandwidth', 0.9, figure(worker, 'write_bw', MIB), b.set, 'TypedArray.set'));
 
   {
     const size = smallest(worker, 'send_lat');
@@ -130,6 +116,24 @@ export function judgeTargets(results: readonly PlacementResult[], b: Baselines):
       }
       if (parts.length === 0) out.push(na(id, goal, 0.85, 'no size >= 64 KiB measured on both'));
       else out.push({ id, goal, verdict: judge(worst >= 0.85), value: worst, limit: 0.85, detail: `worst ${percent(worst)}: ${parts.join('; ')}` });
+    }
+  }
+
+  out.push(vsCopy(
+    'process-write-1m', `cross-process 1 MiB RDMA write through shared memory >= 80% of Buffer.copy bandwidth${proc ? ` (${proc.mode})` : ''}`,
+    0.8, figure(proc, 'write_bw', MIB), b.copy, 'Buffer.copy',
+  ));
+
+  {
+    const id = 'process-write-1m-vs-socket';
+    const goal = 'cross-process 1 MiB RDMA write through shared memory >= 1.5x the same with its bytes on the socket (about 2x expected)';
+    const m = figure(proc, 'write_bw', MIB);
+    const s = figure(placement(results, 'process-socket'), 'write_bw', MIB);
+    if (typeof m === 'string') out.push(na(id, goal, 1.5, m));
+    else if (typeof s === 'string') out.push(na(id, goal, 1.5, s));
+    else {
+      const r = m.mbps! / s.mbps!;
+      out.push({ id, goal, verdict: judge(r >= 1.5), value: r, limit: 1.5, detail: `${fixed(m.mbps, 0)} MB/s vs ${fixed(s.mbps, 0)} MB/s on the socket = ${times(r)}` });
     }
   }
 
