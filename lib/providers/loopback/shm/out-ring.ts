@@ -200,7 +200,10 @@ export class OutRing {
     let inlineAt = Resp.SEGS;
     let size = roundUp(Resp.SEGS, SLOT_BYTES);
     if (data) {
-      plan.plan(data, true);
+      // READ data is taken now, never by reference: a later request of the
+      // same QP (an atomic, a WRITE) executes here before the requester
+      // would copy it, and must not show through in the READ's result.
+      plan.plan(data, false);
       staged = plan.copied > this.#host.inlineMax;
       inlineAt = Resp.SEGS + plan.count * Seg.BYTES;
       size = roundUp(inlineAt + (staged ? 0 : plan.copied), SLOT_BYTES);
