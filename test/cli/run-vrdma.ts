@@ -1,10 +1,11 @@
 /** Runs the built CLI (`dist/lib/cli/main.js`) as a child process. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../repo-root.js';
 
 /** The built CLI entry point. */
-export const CLI = fileURLToPath(new URL('../../dist/lib/cli/main.js', import.meta.url));
+export const CLI = join(repoRoot, 'dist', 'lib', 'cli', 'main.js');
 
 /** What a run produced. */
 export interface CliRun {

@@ -1,15 +1,15 @@
 // Shared pieces of the native-provider tests: which device to use, why the
 // device tests skip when there is none, and polling helpers.
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { repoRoot } from '../repo-root.js';
 import { nativeProvider } from '../../lib/providers/native/index.js';
 import type { CompletionQueue, WorkCompletion } from '../../lib/index.js';
 
-/** The repository root. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root (from the sources and from dist/ alike). */
+export { repoRoot };
 
 /** The native provider's status here. */
 export const nativeStatus = nativeProvider.status();

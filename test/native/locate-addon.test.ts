@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addonCandidates, packageRootOf } from '../../lib/providers/native/locate-addon.js';
 import { loadAddon, loadAddonFrom } from '../../lib/providers/native/addon.js';
 import { openDevice } from '../../lib/index.js';
+import { repoRoot } from '../repo-root.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -72,7 +72,7 @@ describe('locating the native addon', () => {
 });
 
 const built = loadAddon();
-const BUILT_INDEX = fileURLToPath(new URL('../../dist/lib/index.js', import.meta.url));
+const BUILT_INDEX = join(repoRoot, 'dist', 'lib', 'index.js');
 describe.skipIf(!built.ok)('an addon whose libibverbs.so.1 is missing', () => {
   it('reports the native provider unavailable with the reason, and loop0 keeps working', async () => {
     // The same binary, asking the dynamic loader for a library that does not exist.

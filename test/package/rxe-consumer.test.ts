@@ -9,14 +9,14 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../repo-root.js';
 
 const tarball = process.env['VRDMA_CONSUMER_TARBALL'];
 const preinstalled = process.env['VRDMA_CONSUMER_APP'];
 const inVm = process.env['VRDMA_IN_VM'] === '1';
 const app = !inVm ? '' : preinstalled ? preinstalled : tarball ? mkdtempSync(join(tmpdir(), 'vrdma-consumer-')) : '';
-const example = fileURLToPath(new URL('../../dist/examples/two-processes.js', import.meta.url));
+const example = join(repoRoot, 'dist', 'examples', 'two-processes.js');
 
 afterAll(() => { if (app && !preinstalled) rmSync(app, { recursive: true, force: true }); });
 

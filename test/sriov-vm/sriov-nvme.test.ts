@@ -6,16 +6,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverSriov } from '../../lib/sriov/discover.js';
 import { setNumVfs } from '../../lib/sriov/set-num-vfs.js';
 import type { SriovTopology } from '../../lib/sriov/types.js';
+import { repoRoot } from '../repo-root.js';
 
 const PF = '0000:01:00.0';
 const PF_DIR = `/sys/bus/pci/devices/${PF}`;
-const CLI = fileURLToPath(new URL('../../dist/lib/cli/main.js', import.meta.url));
+const CLI = join(repoRoot, 'dist', 'lib', 'cli', 'main.js');
 
 function skipReason(): string | undefined {
   if (process.env['VRDMA_IN_VM'] !== '1') return 'not inside the VM (VRDMA_IN_VM is not 1); run: bash test/rxe/run-in-vm.sh --nvme-sriov -- npx vitest run test/sriov-vm';
