@@ -97,6 +97,19 @@ export class Context extends EventEmitter<ContextEvents> {
     return this.#backend.gidTable(port);
   }
 
+  /**
+   * The P_Key table of a port (`ibv_query_pkey` for every index, as many as
+   * `queryPort(port).pkeyTblLen`): index 0 is the default partition
+   * (`0xffff`); unused entries are 0. A QP joins the partition at its
+   * `pkeyIndex` (`modify(QpState.INIT, { pkeyIndex })`).
+   * @throws InvalidArgumentError for a bad port. @throws VerbsError when a native device refuses. @throws ClosedError when closed.
+   */
+  pkeyTable(port = 1): number[] {
+    this.#life.assertOpen();
+    this.#checkPort(port);
+    return this.#backend.pkeyTable(port);
+  }
+
   /** Allocate a protection domain (`ibv_alloc_pd`). @throws VerbsError when refused. @throws ClosedError when closed. */
   allocPd(): ProtectionDomain {
     this.#life.assertOpen();

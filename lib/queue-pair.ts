@@ -179,7 +179,10 @@ export class QueuePair extends Resource<QpBackend> {
 
   #step(to: number, attrs: unknown): QpModifySpec {
     const current = this.raw.query();
-    const limits: AttributeLimits = { port: current.port, physPortCnt: this.pd.context.queryDevice().physPortCnt };
+    const context = this.pd.context;
+    const limits: AttributeLimits = {
+      port: current.port, physPortCnt: context.queryDevice().physPortCnt, pkeyTblLen: (port) => context.queryPort(port).pkeyTblLen,
+    };
     if (to === QpState.INIT) {
       return { state: to, attrs: checkInitAttributes(attrs as QpInitAttributes | undefined, limits, current) };
     }

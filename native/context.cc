@@ -181,13 +181,22 @@ Napi::Value ContextWrap::QueryDevice(const Napi::CallbackInfo& info) {
   return o;
 }
 
-Napi::Value ContextWrap::QueryPort(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  ContextHandle& h = Open(env);
-  uint32_t port = ArgU32(info, 0, "port");
+namespace {
+
+// ibv_query_port, throwing a VerbsError naming the port.
+ibv_port_attr QueryPortOrThrow(Napi::Env env, ContextHandle& h, uint32_t port) {
   ibv_port_attr a{};
   int rc = ibv_query_port(h.ctx(), static_cast<uint8_t>(port), &a);
   if (rc != 0) ThrowVerbs(env, "ibv_query_port", rc, ErrnoText(rc) + " (port " + std::to_string(port) + ")");
+  return a;
+}
+
+}  // namespace
+
+Napi::Value ContextWrap::QueryPort(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ContextHandle& h = Open(env);
+  ibv_port_attr a = QueryPortOrThrow(env, h, ArgU32(info, 0, "port"));
   Napi::Object o = Napi::Object::New(env);
   o.Set("state", Napi::Number::New(env, static_cast<int>(a.state)));
   o.Set("maxMtu", Napi::Number::New(env, static_cast<int>(a.max_mtu)));
@@ -201,6 +210,22 @@ Napi::Value ContextWrap::QueryPort(const Napi::CallbackInfo& info) {
   o.Set("activeWidth", Napi::Number::New(env, a.active_width));
   o.Set("activeSpeed", Napi::Number::New(env, a.active_speed));
   return o;
+}
+
+// pkeyTable(port): every entry of the port's P_Key table (ibv_query_pkey), in host order; unused entries are 0.
+Napi::Value ContextWrap::PkeyTable(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ContextHandle& h = Open(env);
+  uint32_t port = ArgU32(info, 0, "port");
+  ibv_port_attr a = QueryPortOrThrow(env, h, port);
+  Napi::Array out = Napi::Array::New(env, static_cast<size_t>(a.pkey_tbl_len));
+  for (int i = 0; i < a.pkey_tbl_len; i++) {
+    __be16 pkey = 0;
+    int rc = ibv_query_pkey(h.ctx(), static_cast<uint8_t>(port), i, &pkey);
+    if (rc != 0) ThrowVerbs(env, "ibv_query_pkey", rc, ErrnoText(rc) + " (port " + std::to_string(port) + ", index " + std::to_string(i) + ")");
+    out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, ntohs(pkey)));
+  }
+  return out;
 }
 
 namespace {
@@ -380,6 +405,7 @@ Napi::Function DefineContext(Napi::Env env) {
     ContextWrap::InstanceMethod("queryDevice", &ContextWrap::QueryDevice),
     ContextWrap::InstanceMethod("queryPort", &ContextWrap::QueryPort),
     ContextWrap::InstanceMethod("gidTable", &ContextWrap::GidTable),
+    ContextWrap::InstanceMethod("pkeyTable", &ContextWrap::PkeyTable),
     ContextWrap::InstanceMethod("allocPd", &ContextWrap::AllocPd),
     ContextWrap::InstanceMethod("createCq", &ContextWrap::CreateCq),
     ContextWrap::InstanceMethod("setAsyncListener", &ContextWrap::SetAsyncListener),

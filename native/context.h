@@ -48,6 +48,7 @@ class ContextWrap : public HandleWrap<ContextWrap, ContextHandle> {
   Napi::Value QueryDevice(const Napi::CallbackInfo& info);
   Napi::Value QueryPort(const Napi::CallbackInfo& info);
   Napi::Value GidTable(const Napi::CallbackInfo& info);
+  Napi::Value PkeyTable(const Napi::CallbackInfo& info);
   Napi::Value AllocPd(const Napi::CallbackInfo& info);
   Napi::Value CreateCq(const Napi::CallbackInfo& info);
   Napi::Value SetAsyncListener(const Napi::CallbackInfo& info);

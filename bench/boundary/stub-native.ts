@@ -64,6 +64,7 @@ function stubContext(): NativeContextObject {
   return {
     queryDevice: () => DEVICE,
     queryPort: () => PORT,
+    pkeyTable: () => [0xffff],
     gidTable: () => [{ index: 0, gid: '::ffff:10.0.0.1', type: GidType.ROCE_V2, netdev: 'stub0' }],
     allocPd: stubPd,
     createCq: stubCq,

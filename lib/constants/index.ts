@@ -8,3 +8,4 @@ export * from './port.js';
 export * from './async-event.js';
 export * from './provider-name.js';
 export * from './cm-event.js';
+export * from './pkey.js';

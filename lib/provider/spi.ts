@@ -93,6 +93,8 @@ export interface ContextBackend {
   queryDevice(): DeviceAttributes;
   queryPort(port: number): PortAttributes;
   gidTable(port: number): GidEntry[];
+  /** The P_Key table of a port, every index (`ibv_query_pkey`); unused entries are 0. */
+  pkeyTable(port: number): number[];
   allocPd(): PdBackend;
   createCq(depth: number): CqBackend;
   /** Register the one listener for async events. */

@@ -35,7 +35,12 @@ export interface AhAttributes {
 
 /** RESET/INIT -> INIT: where the QP lives and what remote peers may do. */
 export interface QpInitAttributes {
-  /** P_Key index, 0..65535; default 0. */
+  /**
+   * Index into the port's P_Key table (`Context.pkeyTable()`), below
+   * `queryPort().pkeyTblLen`; default 0 (the default partition). The QP
+   * talks only to QPs whose P_Key matches: the same partition, and not
+   * both limited members.
+   */
   readonly pkeyIndex?: number;
   /** Local port; default the context's port. */
   readonly port?: number;

@@ -12,6 +12,8 @@ export interface AttributeLimits {
   readonly port: number;
   /** Ports are 1..physPortCnt. */
   readonly physPortCnt: number;
+  /** The length of a port's P_Key table: P_Key indexes are 0..length-1. */
+  pkeyTblLen(port: number): number;
 }
 
 const PSN_MAX = 0xff_ffff;
@@ -38,9 +40,15 @@ function port(name: string, value: number | undefined, limits: AttributeLimits):
 /** @throws InvalidArgumentError naming the bad field, an unknown key or a value of the wrong type. */
 export function checkInitAttributes(value: QpInitAttributes | undefined, limits: AttributeLimits, defaults: { accessFlags: number; qkey: number }): Required<QpInitAttributes> {
   const a: QpInitAttributes = object('attrs', value, true, INIT_ATTRIBUTES);
+  const p = port('attrs.port', a.port, limits);
+  const index = checkInt('attrs.pkeyIndex', a.pkeyIndex ?? 0, 0, 0xffff);
+  const tableLength = limits.pkeyTblLen(p);
+  if (index >= tableLength) {
+    throw new InvalidArgumentError('attrs.pkeyIndex', `port ${p} has ${tableLength} P_Key table entr${tableLength === 1 ? 'y' : 'ies'} (indexes 0..${tableLength - 1}), got ${index}`);
+  }
   return {
-    pkeyIndex: checkInt('attrs.pkeyIndex', a.pkeyIndex ?? 0, 0, 0xffff),
-    port: port('attrs.port', a.port, limits),
+    pkeyIndex: index,
+    port: p,
     accessFlags: checkInt('attrs.accessFlags', a.accessFlags ?? defaults.accessFlags, 0, ACCESS_KNOWN_MASK),
     qkey: checkInt('attrs.qkey', a.qkey ?? defaults.qkey, 0, 0xffff_ffff),
   };

@@ -4,7 +4,7 @@ import { jsonOf, runVrdma } from './run-vrdma.js';
 
 interface DevicesJson {
   providers: { name: string; available: boolean; reason?: string }[];
-  devices: { name: string; provider: string; guid: string; transport: string; port?: { stateName: string }; gids?: unknown[]; error?: { code: string; message: string } }[];
+  devices: { name: string; provider: string; guid: string; transport: string; port?: { stateName: string; pkeyTblLen: number }; gids?: unknown[]; pkeys?: number[]; error?: { code: string; message: string } }[];
 }
 
 describe('vrdma devices', () => {
@@ -32,11 +32,18 @@ describe('vrdma devices', () => {
       else {
         expect(dev.port?.stateName).toEqual(expect.any(String));
         expect(Array.isArray(dev.gids)).toBe(true);
+        expect(dev.pkeys).toHaveLength(dev.port!.pkeyTblLen);
       }
     }
     if (d.providers.find((p) => p.name === 'loopback')?.available) {
-      expect(d.devices.some((dev) => dev.name === 'loop0')).toBe(true);
+      expect(d.devices.find((dev) => dev.name === 'loop0')?.pkeys).toEqual([0xffff]);
     }
+  });
+
+  it('shows the P_Key table of port 1, with membership', () => {
+    const r = runVrdma(['devices']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/hca_id: loop0[\s\S]*PKEY\[  0\]:\s+0xffff \(full\)/);
   });
 
   it('prints text like ibv_devinfo, and takes --sysfs', () => {

@@ -36,7 +36,7 @@ describe(`capabilities of ${testDeviceName()}`, () => {
       const caps = ctx.capabilities;
       const bytes = ctx.allocBuffer(4096);
       expect(bytes.buffer instanceof SharedArrayBuffer).toBe(caps.memory === 'shared');
-      const expected = caps.provider === ProviderName.LOOPBACK ? ['port', 'gidIndex', 'hub', 'hubAddress', 'hubToken'] : ['port', 'gidIndex'];
+      const expected = caps.provider === ProviderName.LOOPBACK ? ['port', 'gidIndex', 'hub', 'hubAddress', 'hubToken', 'pkeys'] : ['port', 'gidIndex'];
       expect([...caps.openOptions].sort()).toEqual(expected.sort());
     } finally {
       ctx.close();

@@ -47,7 +47,7 @@ function req(i: number, payload: Payload, qpType: number = QpType.RC): RequestPa
   return {
     srcGid: 'fe80::7672:646d:6100:2', srcLid: 2, srcQpn: 0x200 + i, dstQpn: 0x300 + i, psn: 2 ** 40 + i,
     opcode: atomic ? WrOpcode.ATOMIC_CMP_AND_SWP : WrOpcode.SEND_WITH_IMM,
-    payload, imm: 0xfedcba98, remoteAddr: atomic ? 0x7f00_0000_1000n + BigInt(i) : 0n, rkey: 0xabcdef01, readLength: i,
+    pkey: 0x8000 + i, payload, imm: 0xfedcba98, remoteAddr: atomic ? 0x7f00_0000_1000n + BigInt(i) : 0n, rkey: 0xabcdef01, readLength: i,
     compareAdd: atomic ? 2n ** 64n - 1n : 0n, swap: atomic ? 12345678901234567890n : 0n, qkey: 0x11111111, qpType, solicited: i % 2 === 0,
   };
 }

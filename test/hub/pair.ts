@@ -10,10 +10,11 @@ export interface Side {
   readonly mem: RemoteMemory;
 }
 
-/** Open loop0 in `child` (with `open` options) and set up a QP, CQ and a region of `size` bytes. */
-export async function side(child: Child, size: number, open: { hub?: boolean; hubAddress?: string; hubToken?: string } = {}): Promise<Side> {
-  const { gid, lid } = await child.call<{ gid: string; lid: number }>({ op: 'open', ...open });
-  const { endpoint, mem } = await child.call<{ endpoint: Endpoint; mem: RemoteMemory }>({ op: 'setup', size });
+/** Open loop0 in `child` (with `open` options) and set up a QP (in the partition at `pkeyIndex`), CQ and a region of `size` bytes. */
+export async function side(child: Child, size: number, open: { hub?: boolean; hubAddress?: string; hubToken?: string; pkeys?: number[]; pkeyIndex?: number } = {}): Promise<Side> {
+  const { pkeyIndex, ...openOptions } = open;
+  const { gid, lid } = await child.call<{ gid: string; lid: number }>({ op: 'open', ...openOptions });
+  const { endpoint, mem } = await child.call<{ endpoint: Endpoint; mem: RemoteMemory }>({ op: 'setup', size, ...(pkeyIndex !== undefined ? { pkeyIndex } : {}) });
   return { child, gid, lid, endpoint, mem };
 }
 

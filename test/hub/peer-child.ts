@@ -5,17 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  Access, QpType, WrOpcode, openDevice,
-  type AsyncEvent, type CmId, type CompletionQueue, type Context, type Endpoint, type MemoryRegion, type ProtectionDomain, type QueuePair, type RemoteMemory, type SendWorkRequest,
+  Access, QpState, QpType, WrOpcode, openDevice,
+  type AsyncEvent, type CmId, type ConnectOptions, type CompletionQueue, type Context, type Endpoint, type MemoryRegion, type ProtectionDomain, type QueuePair, type RemoteMemory, type SendWorkRequest,
 } from '../../lib/index.js';
 import { readMappingStats } from '../../lib/providers/loopback/mapping/stats.js';
 
 /** One command from the parent. */
 export type ChildCommand =
-  | { readonly op: 'open'; readonly hub?: boolean; readonly hubAddress?: string; readonly hubToken?: string }
-  | { readonly op: 'setup'; readonly size: number }
+  | { readonly op: 'open'; readonly hub?: boolean; readonly hubAddress?: string; readonly hubToken?: string; readonly pkeys?: number[] }
+  | { readonly op: 'setup'; readonly size: number; readonly pkeyIndex?: number }
   | { readonly op: 'newQp' }
-  | { readonly op: 'connect'; readonly endpoint: Endpoint; readonly mem: RemoteMemory }
+  | { readonly op: 'connect'; readonly endpoint: Endpoint; readonly mem: RemoteMemory; readonly options?: ConnectOptions }
   | { readonly op: 'fill'; readonly offset: number; readonly len: number; readonly seed: number }
   | { readonly op: 'hash'; readonly offset: number; readonly len: number }
   | { readonly op: 'bytes'; readonly offset: number; readonly len: number }
@@ -111,7 +111,7 @@ async function take(count: number, timeoutMs: number): Promise<ChildWc[]> {
 async function run(cmd: ChildCommand): Promise<unknown> {
   switch (cmd.op) {
     case 'open': {
-      const opts = { ...(cmd.hub !== undefined ? { hub: cmd.hub } : {}), ...(cmd.hubAddress ? { hubAddress: cmd.hubAddress } : {}), ...(cmd.hubToken ? { hubToken: cmd.hubToken } : {}) };
+      const opts = { ...(cmd.hub !== undefined ? { hub: cmd.hub } : {}), ...(cmd.hubAddress ? { hubAddress: cmd.hubAddress } : {}), ...(cmd.hubToken ? { hubToken: cmd.hubToken } : {}), ...(cmd.pkeys ? { pkeys: cmd.pkeys } : {}) };
       ctx = await openDevice('loop0', opts);
       ctx.on('event', (e) => events.push(e));
       const port = ctx.queryPort();
@@ -122,6 +122,7 @@ async function run(cmd: ChildCommand): Promise<unknown> {
       pd = c.allocPd();
       cq = c.createCq({ depth: 4096 });
       qp = pd.createQp({ type: QpType.RC, sendCq: cq, maxSendWr: 1024, maxRecvWr: 1024 });
+      if (cmd.pkeyIndex !== undefined) await qp.modify(QpState.INIT, { pkeyIndex: cmd.pkeyIndex });
       mr = pd.registerMemory(c.allocBuffer(cmd.size), Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC);
       return { endpoint: qp.endpoint(), mem: mr.toRemote() };
     }
@@ -130,7 +131,7 @@ async function run(cmd: ChildCommand): Promise<unknown> {
       return { endpoint: qp.endpoint() };
     case 'connect':
       remote = cmd.mem;
-      await need(qp, 'setup').connect(cmd.endpoint);
+      await need(qp, 'setup').connect(cmd.endpoint, cmd.options);
       return null;
     case 'fill': {
       const b = need(mr, 'setup').buffer;

@@ -19,7 +19,7 @@ async function probe(info: DeviceInfo, progress: Progress): Promise<DeviceReport
     // A private loopback device: a hub is not needed to read port attributes.
     const ctx = await openDevice(info.name, info.provider === 'loopback' ? { hub: false } : {});
     try {
-      return { ...info, port: ctx.queryPort(1), gids: ctx.gidTable(1) };
+      return { ...info, port: ctx.queryPort(1), gids: ctx.gidTable(1), pkeys: ctx.pkeyTable(1) };
     } finally {
       ctx.close();
     }

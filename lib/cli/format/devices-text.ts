@@ -1,5 +1,6 @@
 import type { DeviceInfo, GidEntry, PortAttributes, ProviderStatus, SriovRole } from '../../types/device.js';
 import { LinkLayer, mtuBytes } from '../../constants/port.js';
+import { pkeyText } from '../../constants/pkey.js';
 
 /** One device as `vrdma devices` reports it: what `listDevices()` says plus, when opened, port 1. */
 export interface DeviceReport extends DeviceInfo {
@@ -7,6 +8,8 @@ export interface DeviceReport extends DeviceInfo {
   readonly port?: PortAttributes;
   /** `gidTable(1)`, when the device was opened. */
   readonly gids?: readonly GidEntry[];
+  /** `pkeyTable(1)`, when the device was opened (unused entries are 0). */
+  readonly pkeys?: readonly number[];
   /** Why opening or querying it failed. */
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -63,6 +66,9 @@ export function formatDevicesText(report: DevicesReport): string {
       for (const g of d.gids ?? []) {
         out.push(row(`GID[${String(g.index).padStart(3)}]`, `${g.gid}, ${g.typeName}${g.netdev ? `, ${g.netdev}` : ''}`, '        '));
       }
+      (d.pkeys ?? []).forEach((pkey, i) => {
+        if (pkey !== 0) out.push(row(`PKEY[${String(i).padStart(3)}]`, pkeyText(pkey), '        '));
+      });
     }
   }
   return `${out.join('\n')}\n`;

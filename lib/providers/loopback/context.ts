@@ -4,6 +4,7 @@ import { LoopCmId } from './cm/loop-cm-id.js';
 import type { AsyncEvent, DeviceAttributes, GidEntry, PortAttributes } from '../../types/device.js';
 import type { DeviceCapabilities } from '../../provider/capabilities.js';
 import { AsyncEventType } from '../../constants/async-event.js';
+import { DEFAULT_PKEY } from '../../constants/pkey.js';
 import { LOOP_CAPABILITIES } from './capabilities.js';
 import { fabric } from './fabric.js';
 import { LoopCq } from './cq.js';
@@ -20,15 +21,18 @@ export class LoopContext implements ContextBackend {
   /**
    * @param onClose releases what opened the node (hub session), never throws.
    * @param allocator what `allocate` returns memory from (hub contexts: memory other processes can map).
+   * @param pkeys the node's P_Key table (index 0 the default partition).
    */
-  constructor(readonly node: LoopNode, private readonly onClose: () => void = () => {}, private readonly allocator: (size: number) => Uint8Array = allocatePrivate) {
+  constructor(readonly node: LoopNode, private readonly onClose: () => void = () => {}, private readonly allocator: (size: number) => Uint8Array = allocatePrivate, pkeys: readonly number[] = [DEFAULT_PKEY]) {
+    node.pkeys = pkeys;
     node.onAsyncEvent = (event) => this.#listener(event);
     fabric.add(node);
   }
 
   capabilities(): DeviceCapabilities { return LOOP_CAPABILITIES; }
   queryDevice(): DeviceAttributes { return LOOP_DEVICE_ATTRIBUTES; }
-  queryPort(_port: number): PortAttributes { return loopPortAttributes(this.node.lid); }
+  queryPort(_port: number): PortAttributes { return loopPortAttributes(this.node.lid, this.node.pkeys.length); }
+  pkeyTable(_port: number): number[] { return [...this.node.pkeys]; }
   gidTable(_port: number): GidEntry[] { return loopGidTable(this.node.gid); }
   allocPd(): PdBackend { return new LoopPd(this.node); }
   cm(): CmBackend {

@@ -6,6 +6,7 @@ import type { LoopQp } from './qp.js';
 import { QpType } from '../../constants/qp.js';
 import type { CmClient } from './cm/cm-client.js';
 import { localCmClient } from './cm/local-switchboard.js';
+import { DEFAULT_PKEY } from '../../constants/pkey.js';
 
 /** Something that retransmits once a wait (after an RNR NAK or a lost request) is over. */
 export interface RetryWaiter {
@@ -32,6 +33,8 @@ export class LoopNode {
   #nextKey = 1;
   #nextAddr = ADDRESS_BASE;
   #nextPd = 1;
+  /** The P_Key table (index 0 the default partition); set by the context. */
+  pkeys: readonly number[] = [DEFAULT_PKEY];
   /** Where async events go (the context). */
   onAsyncEvent: (event: AsyncEvent) => void = () => {};
 

@@ -13,9 +13,15 @@ export interface LoopbackOpenOptions extends PortOpenOptions {
   readonly hubAddress?: string;
   /** The shared token for a TCP hub; default `VRDMA_HUB_TOKEN`. */
   readonly hubToken?: string;
+  /**
+   * Partitions this node belongs to: P_Keys placed in the table after the
+   * default `0xffff` at index 0 (so the first is at index 1). High bit set:
+   * full member; clear: limited member. At most 127.
+   */
+  readonly pkeys?: readonly number[];
 }
 
 /** The keys and types of `LoopbackOpenOptions`. */
 export const LOOPBACK_OPEN_OPTIONS = optionShape<LoopbackOpenOptions>({
-  ...PORT_OPEN_OPTIONS, hub: 'boolean', hubAddress: 'string', hubToken: 'string',
+  ...PORT_OPEN_OPTIONS, hub: 'boolean', hubAddress: 'string', hubToken: 'string', pkeys: 'object',
 });

@@ -28,6 +28,8 @@ export interface RequestPacket {
   readonly swap: bigint;
   /** UD: the Q_Key. */
   readonly qkey: number;
+  /** The sender's P_Key (0 from a peer that predates partitions: taken as the default). */
+  readonly pkey: number;
   /** `QpType` of the sender. */
   readonly qpType: number;
   readonly solicited: boolean;

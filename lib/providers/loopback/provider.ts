@@ -3,7 +3,7 @@ import { ProviderName } from '../../constants/provider-name.js';
 import { LOOPBACK_OPEN_OPTIONS, type LoopbackOpenOptions } from './options.js';
 import { RdmaError } from '../../errors/rdma-error.js';
 import { checkPortOption } from '../../provider/port-options.js';
-import { LOOP_DEVICE_ATTRIBUTES, LOOP_DEVICE_INFO, LOOP_DEVICE_NAME } from './device.js';
+import { LOOP_DEVICE_ATTRIBUTES, LOOP_DEVICE_INFO, LOOP_DEVICE_NAME, loopPkeyTable } from './device.js';
 import { LoopContext } from './context.js';
 import { createLocalNode } from './local-node.js';
 import { installTransports } from './transports.js';
@@ -38,26 +38,27 @@ export const loopbackProvider: ProviderBackend<LoopbackOpenOptions> = {
    * it (`hub` unset, no `hubAddress`), the context is private to this
    * process and a warning (`VRDMA_HUB_UNAVAILABLE`) says why.
    * @throws RdmaError `ERR_NO_DEVICE` for another name.
-   * @throws InvalidArgumentError for a malformed `hubAddress`, or a `port` other than 1.
+   * @throws InvalidArgumentError for a malformed `hubAddress`, a `port` other than 1, or bad `pkeys`.
    * @throws RdmaError `ERR_HUB_UNAVAILABLE` when `hub: true` or `hubAddress` was given and the hub cannot be used (the message says why).
    */
   async open(name: string, options: LoopbackOpenOptions): Promise<ContextBackend> {
     if (name !== LOOP_DEVICE_NAME) throw new RdmaError('ERR_NO_DEVICE', `the loopback provider has only ${LOOP_DEVICE_NAME}, not ${name}`);
     checkPortOption(LOOP_DEVICE_NAME, LOOP_DEVICE_ATTRIBUTES.physPortCnt, options.port);
+    const pkeys = loopPkeyTable(options.pkeys);
     installTransports();
-    if (options.hub === false) return new LoopContext(createLocalNode());
+    if (options.hub === false) return new LoopContext(createLocalNode(), undefined, undefined, pkeys);
     if (options.hubAddress !== undefined) parseAddress(options.hubAddress);
     const explicit = options.hub === true || options.hubAddress !== undefined;
     try {
       const { node, release } = await openHubNode({ hubAddress: options.hubAddress, hubToken: options.hubToken });
-      return new LoopContext(node, release, allocateShared);
+      return new LoopContext(node, release, allocateShared, pkeys);
     } catch (err) {
       if (explicit) {
         if (err instanceof RdmaError && err.code === 'ERR_HUB_UNAVAILABLE') throw err;
         throw new RdmaError('ERR_HUB_UNAVAILABLE', `the loopback hub cannot be used: ${messageOf(err)}`, { cause: err });
       }
       warnOnce(messageOf(err));
-      return new LoopContext(createLocalNode());
+      return new LoopContext(createLocalNode(), undefined, undefined, pkeys);
     }
   },
 };

@@ -22,6 +22,8 @@ export interface QpCore {
   readonly remote: RemotePath | null;
   /** `QpState` value. */
   state(): number;
+  /** The P_Key at the QP's P_Key index: stamped on requests, checked on arrivals. */
+  pkey(): number;
   /** A fatal error on this QP: move to ERR, flushing both queues. */
   enterError(): void;
 }

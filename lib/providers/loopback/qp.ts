@@ -65,6 +65,8 @@ export class LoopQp implements QpBackend, QpCore {
 
   state(): number { return this.#state; }
 
+  pkey(): number { return this.node.pkeys[this.#init.pkeyIndex] ?? 0; }
+
   /** The connected peer (RC, UC); null before connecting and on UD. */
   get remote(): RemotePath | null { return this.#remote; }
 

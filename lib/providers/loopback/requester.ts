@@ -323,7 +323,7 @@ export class Requester {
       srcGid: core.node.gid, srcLid: core.node.lid, srcQpn: core.qpn, dstQpn, psn: e.psn, opcode: wr.opcode,
       payload: e.payload, imm: wr.imm, remoteAddr: wr.remoteAddr, rkey: wr.rkey,
       readLength: (e.op.flags & OpTrait.PAYLOAD_IN) !== 0 ? wr.length : 0,
-      compareAdd: wr.compareAdd, swap: wr.swap, qkey, qpType: core.type, solicited: (wr.flags & SendFlags.SOLICITED) !== 0,
+      compareAdd: wr.compareAdd, swap: wr.swap, qkey, pkey: core.pkey(), qpType: core.type, solicited: (wr.flags & SendFlags.SOLICITED) !== 0,
       readSink: e.readSink,
       guard: core.type === QpType.RC && (e.readSink !== null || inSharedMemory(e.payload)) ? this.#guardNow() : null,
     };

@@ -10,6 +10,7 @@ import type { LoopSrq } from './srq.js';
 import type { LoopMr } from './mr.js';
 import type { QpCore } from './qp-core.js';
 import { Syndrome, type RequestPacket } from './packets.js';
+import { DEFAULT_PKEY, pkeysMatch } from '../../constants/pkey.js';
 import { BytesPayload, scatter, type Payload } from './payload.js';
 import { queueFull } from './errors.js';
 import { Fifo } from './fifo.js';
@@ -105,7 +106,8 @@ export class Responder {
   onRequest(pkt: RequestPacket): void {
     const core = this.#core;
     const type = core.type;
-    if (pkt.qpType !== type) return;
+    // the fabric drops what crosses partitions: no answer at all
+    if (pkt.qpType !== type || !pkeysMatch(pkt.pkey || DEFAULT_PKEY, core.pkey())) return;
     const state = core.state();
     const ready = state === QpState.RTS || state === QpState.RTR;
     if (type === QpType.RC) {

@@ -127,6 +127,8 @@ export interface NativeContextObject {
   queryDevice(): RawDeviceAttributes;
   queryPort(port: number): RawPortAttributes;
   gidTable(port: number): RawGid[];
+  /** Every P_Key table entry of the port (host order; 0 = unused). */
+  pkeyTable(port: number): number[];
   allocPd(): NativePdObject;
   createCq(depth: number): NativeCqObject;
   setAsyncListener(listener: NativeAsyncListener): void;

@@ -114,6 +114,11 @@ export class NativeContext extends NativeObject<NativeContextObject> implements 
     return this.raw.queryPort(this.port);
   }
 
+  /** The port's P_Key table (`ibv_query_pkey` per index). */
+  pkeyTable(port: number): number[] {
+    return this.raw.pkeyTable(port);
+  }
+
   /** Populated GIDs with type and netdev (sysfs fills in what the kernel's query leaves out). */
   gidTable(port: number): GidEntry[] {
     const linkLayer = this.raw.queryPort(port).linkLayer;

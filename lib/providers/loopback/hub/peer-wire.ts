@@ -9,7 +9,8 @@ import { BytesPayload, EMPTY_PAYLOAD } from '../payload.js';
  *
  * - `REQUEST` (72-byte header, then the payload): u8 opcode, u8 qpType,
  *   u8 flags (1 = solicited), u16 srcLid, u16 dstLid, u32 srcQpn, u32 dstQpn,
- *   u32 imm, u32 rkey, u32 readLength, u32 qkey, u32 0, f64 psn,
+ *   u32 imm, u32 rkey, u32 readLength, u32 qkey, u32 pkey (0 from peers
+ *   that predate partitions), f64 psn,
  *   u64 remoteAddr, u64 compareAdd, u64 swap. The 64-bit fields are 0
  *   unless the opcode uses them (`requestTraits`).
  * - `RESPONSE` (40-byte header, then the READ data): u8 syndrome,
@@ -64,7 +65,7 @@ export function writeRequestHeader(b: Buffer, o: number, pkt: RequestPacket, dst
   b.writeUInt32LE(pkt.rkey >>> 0, o + 24);
   b.writeUInt32LE(pkt.readLength >>> 0, o + 28);
   b.writeUInt32LE(pkt.qkey >>> 0, o + 32);
-  b.writeUInt32LE(0, o + 36);
+  b.writeUInt32LE(pkt.pkey & 0xffff, o + 36);
   b.writeDoubleLE(pkt.psn, o + 40);
   const traits = requestTraits(pkt.opcode);
   const atomic = (traits & OpTrait.ATOMIC) !== 0;
@@ -104,7 +105,7 @@ export function decodeRequest(h: Buffer, body: Buffer, srcGid: string): RequestP
     opcode, payload: body.length === 0 ? EMPTY_PAYLOAD : new BytesPayload(body), imm: h.readUInt32LE(20),
     remoteAddr: (traits & OpTrait.REMOTE) !== 0 ? h.readBigUInt64LE(48) : 0n, rkey: h.readUInt32LE(24), readLength: h.readUInt32LE(28),
     compareAdd: atomic ? h.readBigUInt64LE(56) : 0n, swap: atomic ? h.readBigUInt64LE(64) : 0n,
-    qkey: h.readUInt32LE(32), qpType: h[6]!, solicited: (h[7]! & 1) !== 0,
+    qkey: h.readUInt32LE(32), pkey: h.readUInt32LE(36) & 0xffff, qpType: h[6]!, solicited: (h[7]! & 1) !== 0,
   };
 }
 

@@ -80,7 +80,7 @@ export const Req = {
   /** uint64 */
   SWAP: 72,
   QP_TYPE: 80,
-  /** bit 0: solicited */
+  /** bit 0: solicited; bits 16..31: the sender's P_Key */
   FLAGS: 84,
   PAY_LEN: 88,
   NSEG: 92,

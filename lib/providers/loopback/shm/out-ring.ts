@@ -179,7 +179,7 @@ export class OutRing {
       r.u64[(off + Req.SWAP) >> 3] = p.swap;
     }
     i32[i + Req.QP_TYPE / 4] = p.qpType;
-    i32[i + Req.FLAGS / 4] = p.solicited ? 1 : 0;
+    i32[i + Req.FLAGS / 4] = (p.solicited ? 1 : 0) | ((p.pkey & 0xffff) << 16);
     i32[i + Req.PAY_LEN / 4] = p.payload.length;
     i32[i + Req.NSEG / 4] = plan.count;
     this.#segments(off, Req.SEGS, inlineAt, staged);

@@ -147,7 +147,9 @@ export class Receiver {
     q.readLength = i32[i + Req.READ_LEN / 4]! >>> 0;
     q.qkey = i32[i + Req.QKEY / 4]! >>> 0;
     q.qpType = i32[i + Req.QP_TYPE / 4]!;
-    q.solicited = (i32[i + Req.FLAGS / 4]! & 1) !== 0;
+    const flags = i32[i + Req.FLAGS / 4]!;
+    q.solicited = (flags & 1) !== 0;
+    q.pkey = (flags >>> 16) & 0xffff;
     q.payload = nseg > 0 ? this.#payload : EMPTY_PAYLOAD;
     // Only the opcodes that use them carry 64-bit fields: reading one allocates a BigInt.
     const traits = requestTraits(q.opcode);

@@ -17,6 +17,7 @@ export class RingRequest implements RequestPacket {
   compareAdd = 0n;
   swap = 0n;
   qkey = 0;
+  pkey = 0;
   qpType = 0;
   solicited = false;
 }
