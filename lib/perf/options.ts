@@ -1,6 +1,6 @@
 import type { PerfTestName } from './tests.js';
 
-/** The perftest TCP port both sides meet on by default. */
+/** The port both sides meet on by default (perftest's, TCP or rdma_cm). */
 export const DEFAULT_PERF_PORT = 18515;
 
 /**
@@ -35,9 +35,13 @@ export interface PerfOptions {
   readonly inline: number;
   /** [--report_gbits] bandwidth in Gb/s instead of MB/s (MB = 2^20 bytes). */
   readonly reportGbits: boolean;
-  /** [-p] TCP port of the out-of-band exchange. */
+  /** [-p] port of the out-of-band exchange: TCP, or with `rdmaCm` the rdma_cm port of the exchange and the test QPs. */
   readonly port: number;
-  /** [-R] connect with rdma_cm instead of the TCP exchange. */
+  /**
+   * [-R] perftest's rdma_cm mode: the QPs are connected by rdma_cm, and the
+   * exchange runs as SEND/RECV messages on an rdma_cm connection on `port`
+   * instead of TCP (both sides must use it).
+   */
   readonly rdmaCm: boolean;
 }
 

@@ -3,7 +3,7 @@ import { QpType } from '../constants/qp.js';
 import { LinkLayer } from '../constants/index.js';
 import { ENDPOINT_VERSION, type Endpoint } from '../types/endpoint.js';
 import type { Context } from '../context.js';
-import type { ProtectionDomain } from '../protection-domain.js';
+import type { ProtectionDomain, QueuePairInit } from '../protection-domain.js';
 import type { CompletionQueue } from '../completion-queue.js';
 import type { QueuePair } from '../queue-pair.js';
 import type { MemoryRegion } from '../memory-region.js';
@@ -65,14 +65,35 @@ export class PerfRig {
    * @throws whatever the library throws (memory limits, device limits).
    */
   static create(ctx: Context, plan: PerfRigPlan, withGid: boolean): PerfRig {
+    const { pd, cq, init } = PerfRig.#base(ctx, plan);
+    const qps: QueuePair[] = [];
+    for (let i = 0; i < plan.qps; i++) qps.push(pd.createQp({ ...init, type: QpType.RC }));
+    return PerfRig.#finish(ctx, plan, pd, cq, qps, withGid);
+  }
+
+  /**
+   * Build the rig with QPs that `connectQp` makes and connects, one after
+   * the other (`-R`: rdma_cm creates and connects each on its own id).
+   * @throws whatever the library or `connectQp` throws.
+   */
+  static async createConnected(
+    ctx: Context, plan: PerfRigPlan, withGid: boolean,
+    connectQp: (pd: ProtectionDomain, init: Omit<QueuePairInit, 'type'>) => Promise<QueuePair>,
+  ): Promise<PerfRig> {
+    const { pd, cq, init } = PerfRig.#base(ctx, plan);
+    const qps: QueuePair[] = [];
+    for (let i = 0; i < plan.qps; i++) qps.push(await connectQp(pd, init));
+    return PerfRig.#finish(ctx, plan, pd, cq, qps, withGid);
+  }
+
+  static #base(ctx: Context, plan: PerfRigPlan): { pd: ProtectionDomain; cq: CompletionQueue; init: Omit<QueuePairInit, 'type'> } {
     const pd = ctx.allocPd();
     const cq = ctx.createCq({ depth: Math.max(64, plan.qps * (plan.sendDepth + plan.recvDepth)) });
-    const qps: QueuePair[] = [];
-    for (let i = 0; i < plan.qps; i++) {
-      qps.push(pd.createQp({
-        type: QpType.RC, sendCq: cq, recvCq: cq, maxSendWr: plan.sendDepth, maxRecvWr: plan.recvDepth, maxSge: 1, maxInline: plan.inline,
-      }));
-    }
+    const init = { sendCq: cq, recvCq: cq, maxSendWr: plan.sendDepth, maxRecvWr: plan.recvDepth, maxSge: 1, maxInline: plan.inline };
+    return { pd, cq, init };
+  }
+
+  static #finish(ctx: Context, plan: PerfRigPlan, pd: ProtectionDomain, cq: CompletionQueue, qps: QueuePair[], withGid: boolean): PerfRig {
     const bytes = ctx.allocBuffer(2 * plan.qps * plan.bufferSize);
     const mr = pd.registerMemory(bytes, Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC);
     return new PerfRig(ctx, plan, pd, cq, qps, mr, withGid);

@@ -1,18 +1,23 @@
 /**
- * One `vrdma perf` run: open the device, meet the peer over perftest's TCP
- * exchange, build and connect the QPs, run the test in each size, and
- * return perftest's figures. Each test follows its perftest tool's flow
+ * One `vrdma perf` run: open the device, meet the peer over perftest's
+ * exchange (TCP, or with `-R` an rdma_cm connection), build and connect the
+ * QPs (by hand, or with `-R` through rdma_cm), run the test in each size,
+ * and return perftest's figures. Each test follows its perftest tool's flow
  * (how many handshakes where, who reports to whom, how it closes), so
  * either side may be the perftest tool itself.
  */
 import { openDevice } from '../devices.js';
-import { UnsupportedError } from '../errors/unsupported-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import type { Context } from '../context.js';
+import type { CmId } from '../cm/cm-id.js';
 import { Pacer, type PollMode } from './pacer.js';
 import { OobLink } from './wire/link.js';
+import { CmLink } from './wire/cm-link.js';
+import type { OobChannel } from './wire/channel.js';
+import { binaryRecords } from './wire/binary-keys.js';
 import { PerftestSession, type Preamble, type WireBwReport } from './wire/session.js';
 import type { PeerKeys } from './wire/keys.js';
+import { connectTestQps, hangUpAll } from './cm-qps.js';
 import { PerfRig } from './rig.js';
 import { ALL_SIZES, ATOMIC_SIZE, PERF_TESTS } from './tests.js';
 import type { PerfOptions } from './options.js';
@@ -66,12 +71,11 @@ function pollModeOf(ctx: Context): PollMode {
 
 /**
  * Run `o` as client (`o.host` set) or server.
- * @throws UnsupportedError for `-R` (rdma_cm is not available in this release).
  * @throws InvalidArgumentError for options the test cannot take.
+ * @throws UnsupportedError with `-R` on a provider without rdma_cm (native without librdmacm).
  * @throws RdmaError for a peer that goes away, speaks another protocol, or a failed completion.
  */
 export async function runPerf(o: PerfOptions, hooks: PerfHooks = {}): Promise<PerfResult> {
-  if (o.rdmaCm) throw new UnsupportedError('rdma_cm (-R)', 'perf -R (connecting through rdma_cm) is not available yet: use the TCP exchange (leave out -R) on both sides');
   const traits = PERF_TESTS[o.test];
   if (traits.kind === 'lat' && o.qps !== 1) throw new InvalidArgumentError('-q', `${o.test} runs on one QP (perftest's latency tests do too)`);
   if (o.durationS !== undefined && (traits.kind === 'lat' || traits.verb === 'send')) {
@@ -80,34 +84,46 @@ export async function runPerf(o: PerfOptions, hooks: PerfHooks = {}): Promise<Pe
   const role: PerfRole = o.host === undefined ? 'server' : 'client';
   const sizes = traits.verb === 'atomic' ? [ATOMIC_SIZE] : o.all ? ALL_SIZES : [o.size];
   const ctx = await openDevice(o.device, { port: o.ibPort, ...(o.gidIndex === undefined ? {} : { gidIndex: o.gidIndex }) });
-  let link: OobLink | null = null;
+  let link: OobChannel | null = null;
   let rig: PerfRig | null = null;
+  const cmIds: CmId[] = [];
   try {
     hooks.onStep?.(role === 'server' ? `waiting for a client on port ${o.port} ...` : `connecting to ${o.host}:${o.port} ...`);
-    link = role === 'client'
-      ? await OobLink.connect(o.host!, o.port, CONNECT_RETRY_MS)
-      : await OobLink.accept(o.port, ACCEPT_TIMEOUT_MS, () => hooks.onListening?.(o.port));
+    link = await openChannel(ctx, o, role, hooks);
     const maxOut = Math.max(1, Math.min(16, ctx.queryDevice().maxQpRdAtom));
     const outReads = traits.verb === 'read' || traits.verb === 'atomic' ? maxOut : 1;
     const withGid = PerfRig.recordsCarryGid(ctx, o.ibPort, o.gidIndex !== undefined);
-    const session = new PerftestSession(link, role, withGid);
+    const session = new PerftestSession(link, role, withGid, o.rdmaCm ? binaryRecords : undefined);
     const pre = await session.preamble(ctx.queryPort(o.ibPort).activeMtu, CYCLE_BUFFER, CACHE_LINE);
     const maxSize = Math.max(...sizes);
     const bufferSize = Math.ceil(Math.max(maxSize, pre.cycleBuffer) / pre.cacheLine) * pre.cacheLine;
     const recvDepth = traits.verb === 'send' ? (traits.kind === 'bw' ? 512 : LAT_RECV_DEPTH) : 1;
     const sendDepth = traits.kind === 'bw' ? Math.max(o.txDepth, o.postList) : 64;
-    rig = PerfRig.create(ctx, { qps: o.qps, bufferSize, sendDepth, recvDepth, inline: o.inline, outReads }, withGid);
-    const flow = new Flow(session, rig, pre, o);
+    const plan = { qps: o.qps, bufferSize, sendDepth, recvDepth, inline: o.inline, outReads };
+    rig = o.rdmaCm
+      ? await connectTestQps({ ctx, session, plan, withGid, role, host: o.host, port: o.port, reads: traits.verb === 'read' || traits.verb === 'atomic', ids: cmIds })
+      : PerfRig.create(ctx, plan, withGid);
+    const flow = new Flow(session, rig, pre, o, !o.rdmaCm);
     const result = await flow.run(role, sizes, pollModeOf(ctx), hooks);
     return {
       test: o.test, role, device: ctx.device.name, provider: ctx.device.provider, peerVersion: pre.peerVersion, mtu: pre.mtu,
       qps: o.qps, gid: withGid, ...result,
     };
   } finally {
+    await hangUpAll(cmIds, role);
     await link?.close();
     rig?.close();
     ctx.close();
   }
+}
+
+/** The exchange's channel: perftest's TCP connection, or with `-R` its rdma_cm one on the same port. */
+async function openChannel(ctx: Context, o: PerfOptions, role: PerfRole, hooks: PerfHooks): Promise<OobChannel> {
+  const listening = (): void => hooks.onListening?.(o.port);
+  if (o.rdmaCm) {
+    return role === 'client' ? CmLink.connect(ctx, o.host!, o.port, CONNECT_RETRY_MS) : CmLink.accept(ctx, o.port, ACCEPT_TIMEOUT_MS, listening);
+  }
+  return role === 'client' ? OobLink.connect(o.host!, o.port, CONNECT_RETRY_MS) : OobLink.accept(o.port, ACCEPT_TIMEOUT_MS, listening);
 }
 
 type FlowResult = Pick<PerfResult, 'latency' | 'bandwidth' | 'peerBandwidth'>;
@@ -117,7 +133,8 @@ class Flow {
   readonly #mine: PeerKeys[];
   #peers: PeerKeys[] = [];
 
-  constructor(readonly session: PerftestSession, readonly rig: PerfRig, readonly pre: Preamble, readonly o: PerfOptions) {
+  /** @param handConnect the QPs are connected here from the exchanged records (not by rdma_cm) */
+  constructor(readonly session: PerftestSession, readonly rig: PerfRig, readonly pre: Preamble, readonly o: PerfOptions, readonly handConnect: boolean) {
     this.#mine = rig.qps.map((_, i) => rig.keys(i));
   }
 
@@ -134,6 +151,7 @@ class Flow {
   }
 
   async #connect(): Promise<void> {
+    if (!this.handConnect) return;
     for (let i = 0; i < this.rig.qps.length; i++) await this.rig.connect(i, this.#peers[i]!, this.pre.mtu);
   }
 

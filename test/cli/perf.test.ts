@@ -1,6 +1,6 @@
 // `vrdma perf` on loop0: a server and a client process meet over perftest's
-// TCP exchange and their queue pairs over the loopback hub (a hub private
-// to this test, in its own runtime directory).
+// TCP exchange (or with -R over loop0's rdma_cm) and their queue pairs over
+// the loopback hub (a hub private to this test, in its own runtime directory).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,12 +58,6 @@ describe('vrdma perf', () => {
     expect(runVrdma(['perf'], env).stderr).toContain('perf needs a test');
   });
 
-  it('refuses -R with ERR_UNSUPPORTED before touching the network', () => {
-    const r = runVrdma(['perf', 'write_bw', '-d', 'loop0', '-R', '--json'], env);
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stderr)).toMatchObject({ error: { code: 'ERR_UNSUPPORTED' } });
-  });
-
   it('write_bw: the client measures, the server receives the client\'s report; --json and a JSON file', async () => {
     const file = join(runtime, 'write_bw.json');
     const { server, client } = await pair('write_bw', ['-s', '4096', '-n', '64', '--json']);
@@ -98,5 +92,17 @@ describe('vrdma perf', () => {
     expect(JSON.parse(send.client.stdout)).toMatchObject({ result: { bandwidth: [{ size: 1024, iters: 50 }] } });
     const abw = await pair('atomic_bw', ['-n', '50', '-q', '2', '--json']);
     expect(JSON.parse(abw.client.stdout)).toMatchObject({ result: { qps: 2, bandwidth: [{ size: 8, iters: 100 }] } });
+  });
+
+  it('-R: the exchange and the QPs over rdma_cm (loop0\'s CM through the hub); write_bw on 2 QPs, send_lat, read_lat', async () => {
+    const bw = await pair('write_bw', ['-R', '-s', '4096', '-n', '32', '-q', '2', '--json']);
+    const c = JSON.parse(bw.client.stdout) as { result: { bandwidth: Array<Record<string, number>> } };
+    const line = c.result.bandwidth[0]!;
+    expect(line).toMatchObject({ size: 4096, iters: 64 });
+    expect(JSON.parse(bw.server.stdout)).toMatchObject({ options: { rdmaCm: true }, result: { qps: 2, peerBandwidth: { size: 4096, iters: 64, bwAvg: line['bwAvg'] } } });
+    const lat = await pair('send_lat', ['-R', '-s', '64', '-n', '20', '--json']);
+    for (const out of [lat.server.stdout, lat.client.stdout]) expect(JSON.parse(out)).toMatchObject({ result: { latency: [{ size: 64, iters: 20 }] } });
+    const read = await pair('read_lat', ['-R', '-s', '256', '-n', '20', '--json']);
+    expect(JSON.parse(read.client.stdout)).toMatchObject({ result: { latency: [{ size: 256, iters: 20 }] } });
   });
 });

@@ -4,6 +4,7 @@ import { decodeKeys, encodeKeys, KEY_RECORD_SIZE, KEY_RECORD_SIZE_GID, type Peer
 import { OobLink } from '../../lib/perf/wire/link.js';
 import { PerftestSession, WIRE_VERSION } from '../../lib/perf/wire/session.js';
 import { gidBytes, gidText } from '../../lib/perf/gid-bytes.js';
+import { BINARY_RECORD_SIZE, BINARY_RECORD_SIZE_628, binaryRecords } from '../../lib/perf/wire/binary-keys.js';
 
 const keys: PeerKeys = {
   lid: 0x12, outReads: 0x10, qpn: 0xabcde, psn: 0x123456, rkey: 0xdeadbeef, vaddr: 0x7f00_1234_5000n,
@@ -83,5 +84,32 @@ describe('perftest out-of-band session', () => {
     const first = Buffer.concat(seen);
     expect(first.length).toBe(16);
     expect(first.subarray(0, first.indexOf(0)).toString()).toBe(WIRE_VERSION);
+  });
+});
+
+describe('perftest -R connection records (binary)', () => {
+  it('writes the 56-byte struct for peers before 6.28, integers big-endian, and reads it back', () => {
+    const r = binaryRecords('6.06');
+    expect(r.size).toBe(BINARY_RECORD_SIZE);
+    const b = r.encode(keys);
+    expect(b.length).toBe(56);
+    expect(b.subarray(0, 24).toString('hex')).toBe('00000012' + '00000010' + '000abcde' + '00123456' + 'deadbeef' + '00000000');
+    expect(b.readBigUInt64BE(24)).toBe(0x7f00_1234_5000n);
+    expect(Buffer.from(b.subarray(32, 48))).toEqual(Buffer.from(keys.gid!));
+    expect(r.decode(b)).toEqual(keys);
+  });
+
+  it('writes the 64-byte struct (a tail-marker address before the GID) for peers from 6.28 on', () => {
+    const r = binaryRecords('6.28');
+    expect(r.size).toBe(BINARY_RECORD_SIZE_628);
+    const b = r.encode({ ...keys, srqn: 7 });
+    expect(b.readBigUInt64BE(32)).toBe(0n);
+    expect(Buffer.from(b.subarray(40, 56))).toEqual(Buffer.from(keys.gid!));
+    expect(b.readUInt32BE(56)).toBe(7);
+    expect(r.decode(b)).toEqual({ ...keys, srqn: 7 });
+  });
+
+  it('refuses a short record', () => {
+    expect(() => binaryRecords('6.28').decode(new Uint8Array(56))).toThrow(/56-byte connection record/);
   });
 });

@@ -64,10 +64,12 @@ Options (perftest's):
   -I, --inline_size N     inline payloads up to N bytes (default 0)
   -F, --CPU-freq          accepted for compatibility (no effect: the clock is
                           the operating system's)
-  -R, --rdma_cm           connect with rdma_cm (not available in this release:
-                          refused with ERR_UNSUPPORTED)
+  -R, --rdma_cm           connect the QPs with rdma_cm, and run the exchange
+                          over an rdma_cm connection on the same port (as
+                          perftest's -R; give it on both sides)
       --report_gbits      bandwidth in Gb/sec
-  -p, --port N            TCP port of the exchange (default 18515)
+  -p, --port N            port of the exchange (default 18515; TCP, or rdma_cm
+                          with -R)
       --out_json_file F   also write the JSON document to file F
 
 Progress is shown on stderr when it is a terminal (never with --json).

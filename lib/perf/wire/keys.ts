@@ -75,3 +75,29 @@ export function decodeKeys(record: Uint8Array, withGid: boolean): PeerKeys {
     srqn: num(withGid ? 22 : 6) >>> 0,
   };
 }
+
+/** One form of the connection record: its size and its coding. */
+export interface KeyRecords {
+  /** Bytes of one record. */
+  readonly size: number;
+  /** The record of `keys`. */
+  encode(keys: PeerKeys): Buffer;
+  /**
+   * Parse a record read from the peer.
+   * @throws RdmaError `ERR_PERF_WIRE` when it is not a record of this form.
+   */
+  decode(record: Uint8Array): PeerKeys;
+}
+
+/** The text form of the TCP exchange, with or without the GID. */
+export function textRecords(withGid: boolean): KeyRecords {
+  const size = withGid ? KEY_RECORD_SIZE_GID : KEY_RECORD_SIZE;
+  return {
+    size,
+    encode: (keys) => encodeKeys(keys, withGid),
+    decode: (record) => {
+      if (record.length !== size) throw new RdmaError('ERR_PERF_WIRE', 'short connection record');
+      return decodeKeys(record, withGid);
+    },
+  };
+}

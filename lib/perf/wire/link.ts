@@ -1,12 +1,13 @@
 import net from 'node:net';
 import { RdmaError } from '../../errors/rdma-error.js';
 import { sleep } from '../clock.js';
+import type { OobChannel } from './channel.js';
 
 /**
  * One TCP connection of the out-of-band exchange, read in exact sizes:
  * `read(n)` resolves with the next `n` bytes however TCP split or merged them.
  */
-export class OobLink {
+export class OobLink implements OobChannel {
   #buffered: Buffer = Buffer.alloc(0);
   #waiter: (() => void) | null = null;
   #ended: Error | null = null;
@@ -98,6 +99,16 @@ export class OobLink {
   write(bytes: Uint8Array): void {
     if (this.#ended) throw new RdmaError('ERR_PERF_PEER_GONE', 'the peer closed the out-of-band connection');
     this.socket.write(bytes);
+  }
+
+  /** perftest's ending: `"done"` with its NUL, then close. Never throws. */
+  async end(): Promise<void> {
+    try {
+      this.write(Buffer.from('done\0', 'latin1'));
+    } catch {
+      // the peer may already be gone: it has what it needs
+    }
+    await this.close();
   }
 
   /** Flush what was written and close. Never throws. */

@@ -1,23 +1,26 @@
 /**
- * perftest's out-of-band exchange over TCP (its default, port 18515), step
- * for step as its tools run it, so that either end may be a perftest tool.
- * Every step is a lock-step swap of one fixed-size message: the client
- * writes then reads, the server reads then writes. The steps:
+ * perftest's out-of-band exchange, step for step as its tools run it, so
+ * that either end may be a perftest tool: over TCP (its default, port
+ * 18515), or with `-R` as SEND/RECV messages on a connection rdma_cm made
+ * on the same port (see `cm-link.ts`). Every step is a lock-step swap of
+ * one fixed-size message: the client writes then reads, the server reads
+ * then writes. The steps:
  *
  * 1. versions: 16 bytes, a NUL-terminated decimal version string;
  * 2. system data: the cycle buffer (page size) and the cache-line size, each
  *    a 32-bit big-endian integer; both sides keep the larger;
  * 3. MTU: the port's active MTU code as ASCII digits in 2 bytes; the smaller wins;
- * 4. handshakes: the per-QP connection record (see `keys.ts`), as many as
+ * 4. handshakes: the per-QP connection record (over TCP text, see
+ *    `keys.ts`; with `-R` the C struct, see `binary-keys.ts`), as many as
  *    the test's flow has (each tool has its own count);
  * 5. bandwidth reports (bandwidth tests): size, iterations, peak, average
  *    and message rate, 8 bytes each, big-endian (integers, then IEEE doubles);
- * 6. close: one more handshake, then each side writes `"done"` with its
- *    NUL and closes.
+ * 6. close: one more handshake, then (TCP only) each side writes `"done"`
+ *    with its NUL and closes.
  */
 import { RdmaError } from '../../errors/rdma-error.js';
-import { decodeKeys, encodeKeys, KEY_RECORD_SIZE, KEY_RECORD_SIZE_GID, type PeerKeys } from './keys.js';
-import type { OobLink } from './link.js';
+import { textRecords, type KeyRecords, type PeerKeys } from './keys.js';
+import type { OobChannel } from './channel.js';
 
 /** The perftest protocol version this side announces (the behaviour of perftest 6.x peers). */
 export const WIRE_VERSION = '6.06';
@@ -54,10 +57,19 @@ export type WireRole = 'client' | 'server';
 
 /** One perftest-compatible out-of-band session over a connected link. */
 export class PerftestSession {
+  #records: KeyRecords | null = null;
+
   /**
    * @param withGid whether connection records carry a GID (a GID index is in use)
+   * @param recordsFor the record form to use with a peer of the version the
+   *   preamble learns; default perftest's TCP text form (`withGid` selects which)
    */
-  constructor(readonly link: OobLink, readonly role: WireRole, readonly withGid: boolean) {}
+  constructor(
+    readonly link: OobChannel,
+    readonly role: WireRole,
+    readonly withGid: boolean,
+    readonly recordsFor: (peerVersion: string) => KeyRecords = () => textRecords(withGid),
+  ) {}
 
   /**
    * Swap one message of `mine.length` bytes: the client writes then reads, the server reads then writes.
@@ -65,11 +77,11 @@ export class PerftestSession {
    */
   async swap(mine: Uint8Array): Promise<Buffer> {
     if (this.role === 'client') {
-      this.link.write(mine);
+      await this.link.write(mine);
       return this.link.read(mine.length, STEP_TIMEOUT_MS);
     }
     const theirs = await this.link.read(mine.length, STEP_TIMEOUT_MS);
-    this.link.write(mine);
+    await this.link.write(mine);
     return theirs;
   }
 
@@ -96,7 +108,8 @@ export class PerftestSession {
     const mtuText = Buffer.alloc(2);
     mtuText.write(String(mtu).slice(0, 1), 'latin1');
     const theirMtuText = await this.swap(mtuText);
-    const theirMtu = Number.parseInt(theirMtuText.toString('latin1').replace(/\0.*$/s, ''), 10);
+    const theirMtu = Number.parseInt(theirMtuText.subarray(0, 2).toString('latin1').replace(/\0.*$/s, ''), 10);
+    this.#records = this.recordsFor(peerVersion);
     return {
       peerVersion,
       cycleBuffer: Math.max(cycleBuffer, theirCycle),
@@ -110,10 +123,8 @@ export class PerftestSession {
    * @throws RdmaError `ERR_PERF_WIRE` for a record of the other form.
    */
   async handshake(mine: PeerKeys): Promise<PeerKeys> {
-    const size = this.withGid ? KEY_RECORD_SIZE_GID : KEY_RECORD_SIZE;
-    const theirs = await this.swap(encodeKeys(mine, this.withGid));
-    if (theirs.length !== size) throw new RdmaError('ERR_PERF_WIRE', 'short connection record');
-    return decodeKeys(theirs, this.withGid);
+    const records = this.#records ??= this.recordsFor(WIRE_VERSION);
+    return records.decode(await this.swap(records.encode(mine)));
   }
 
   /** `count` handshakes in a row (a sync point); resolves to the last record received. */
@@ -143,14 +154,9 @@ export class PerftestSession {
     return { size, iters, bwPeak, bwAvg, msgRate };
   }
 
-  /** The closing step: a last handshake, `"done"`, and close. */
+  /** The closing step: a last handshake, then the channel's own ending (over TCP `"done"` and close). */
   async finish(mine: PeerKeys): Promise<void> {
     await this.handshake(mine);
-    try {
-      this.link.write(Buffer.from('done\0', 'latin1'));
-    } catch {
-      // the peer may already be gone: it has what it needs
-    }
-    await this.link.close();
+    await this.link.end();
   }
 }
