@@ -36,7 +36,7 @@ export { checkCompletion } from './check-completion.js';
 export { probeHub, type HubProbe } from './providers/loopback/hub-probe.js';
 export {
   connect, listen, Connection, ConnectionListener, EXCHANGE_VERSION, FrameType,
-  type DialOptions, type ListenOptions, type ConnectionOptions, type OperationOptions, type RemoteTarget, type ExchangeAddress, type NetAddress,
+  type DialOptions, type ListenOptions, type ConnectionOptions, type ConnectionVia, type OperationOptions, type RemoteTarget, type ExchangeAddress, type NetAddress,
 } from './connection/index.js';
 export {
   MigrationSource, MigrationTarget, MigratedImage, DEFAULT_PAGE_SIZE,

@@ -7,25 +7,30 @@ import type { CompletionQueue } from '../completion-queue.js';
 import type { MemoryRegion } from '../memory-region.js';
 import type { ProtectionDomain } from '../protection-domain.js';
 import type { QueuePair } from '../queue-pair.js';
+import type { CmId } from '../cm/cm-id.js';
 import type { ConnectionSettings } from './connection-options.js';
 import { EXPOSED_ACCESS, type ConnectionParts } from './connection.js';
 
 /**
  * Build what a connection needs before the exchange: the device, PD, CQ and
  * RC QP (or the caller's), staging and receive memory, the exposed region.
- * On failure everything built so far is closed again.
+ * With `cm`, the QP is made by that connection-manager id (on its context)
+ * and the id is released with the parts. On failure everything built so
+ * far (the id included) is closed again.
  * @throws InvalidArgumentError for a QP that is not an RC QP in INIT with one CQ and no SRQ.
  * @throws RdmaError / VerbsError from opening the device or creating the objects.
  */
-export async function buildParts(s: ConnectionSettings): Promise<ConnectionParts> {
+export async function buildParts(s: ConnectionSettings, cm: CmId | null = null): Promise<ConnectionParts> {
   if (s.qp !== null) checkUserQp(s.qp);
   const owned: Array<{ close(): void }> = [];
   const release = (): void => {
     for (const o of owned.reverse()) o.close();
   };
   try {
+    if (cm !== null) owned.push(cm);
     let context: Context;
-    if (s.context !== null) context = s.context;
+    if (cm !== null) context = cm.context;
+    else if (s.context !== null) context = s.context;
     else {
       context = await openDevice(s.device, s.openOptions);
       owned.push(context);
@@ -44,7 +49,8 @@ export async function buildParts(s: ConnectionSettings): Promise<ConnectionParts
     } else {
       cq = context.createCq({ depth: s.maxInFlight + s.recvDepth + 16 });
       owned.push(cq);
-      qp = pd.createQp({ type: QpType.RC, sendCq: cq, maxSendWr: s.maxInFlight, maxRecvWr: s.recvDepth, maxSge: 1 });
+      const init = { type: QpType.RC, sendCq: cq, maxSendWr: s.maxInFlight, maxRecvWr: s.recvDepth, maxSge: 1 };
+      qp = cm !== null ? cm.createQp(pd, init) : pd.createQp(init);
       owned.push(qp);
     }
     const register = (size: number, access: number): MemoryRegion => {

@@ -52,14 +52,19 @@ interface PendingOp {
   abandoned: boolean;
 }
 
-interface Arrival {
+/** A message waiting in a receive slot. @internal */
+export interface Arrival {
   readonly slot: number;
   readonly length: number;
 }
 
+/** What a `Connection` is told about its peer when it is set up. @internal */
+export type PeerHello = Pick<Hello, 'regions' | 'recvBytes' | 'payload'>;
+
 /** wrIds the connection uses: at and above 2^52 (sends) and 2^52 + 2^51 (receives). */
 const SEND_BASE = 2 ** 52;
-const RECV_BASE = 2 ** 52 + 2 ** 51;
+/** The wrId of the receive in slot 0 (slot i: `RECV_BASE + i`). @internal */
+export const RECV_BASE = 2 ** 52 + 2 ** 51;
 
 /**
  * A connected RC queue pair with its memory, from `listen()` or `connect()`.
@@ -118,8 +123,11 @@ export class Connection implements AsyncDisposable, Disposable {
   #onRelease: () => void = () => {};
   #drained: (() => void) | null = null;
 
-  /** @internal Use `listen()` or `connect()`. */
-  constructor(parts: ConnectionParts, link: Link, peer: Hello) {
+  /**
+   * @internal Use `listen()` or `connect()`.
+   * @param arrivals messages already received while setting up, oldest first (their slots not yet posted again).
+   */
+  constructor(parts: ConnectionParts, link: Link, peer: PeerHello, arrivals: readonly Arrival[] = []) {
     this.#parts = parts;
     this.#link = link;
     this.context = parts.context;
@@ -132,6 +140,7 @@ export class Connection implements AsyncDisposable, Disposable {
     this.peerPayload = peer.payload;
     this.peerMessageSize = peer.recvBytes;
     this.#slots = new SlotPool(parts.maxInFlight);
+    this.#arrivals.push(...arrivals);
     void this.#pump();
     link.watch((gone) => this.#onGone(gone));
   }

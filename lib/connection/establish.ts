@@ -1,4 +1,4 @@
-import type { Link } from './link.js';
+import type { EstablishingLink } from './link.js';
 import type { Hello } from './exchange/hello.js';
 import type { ConnectionSettings } from './connection-options.js';
 import { Connection, type ConnectionParts } from './connection.js';
@@ -9,7 +9,7 @@ import { Connection, type ConnectionParts } from './connection.js';
  * On failure the parts are released and the link aborted.
  * @throws ExchangeError, AbortedError, or the error connecting the QP.
  */
-export async function establish(parts: ConnectionParts, link: Link, s: ConnectionSettings): Promise<Connection> {
+export async function establish(parts: ConnectionParts, link: EstablishingLink, s: ConnectionSettings): Promise<Connection> {
   try {
     Connection.postReceives(parts);
     const local: Hello = {

@@ -5,3 +5,4 @@ export type { ConnectionOptions } from './connection-options.js';
 export type { RemoteTarget } from './remote-target.js';
 export { EXCHANGE_VERSION, FrameType } from './exchange/wire.js';
 export type { ExchangeAddress, NetAddress } from './exchange/address.js';
+export type { ConnectionVia } from './via.js';

@@ -9,18 +9,11 @@ export interface LinkGone {
 }
 
 /**
- * The seam a `Connection` is established through: the out-of-band exchange
- * today, a connection manager tomorrow. A link swaps `Hello`s, lets the
- * caller bring its QP up, confirms both sides are ready, then reports the
- * peer's departure and says goodbye.
+ * What a `Connection` keeps of how it was established (the out-of-band
+ * exchange, or the connection manager): it reports the peer's departure
+ * and says goodbye.
  */
 export interface Link {
-  /**
-   * Swap hellos, run `bringUp(peer)` (connect the QP), and wait until the
-   * peer is ready too.
-   * @throws ExchangeError for any failure of the exchange; AbortedError when `signal` fires.
-   */
-  establish(local: Hello, bringUp: (peer: Hello) => Promise<void>, timeoutMs: number, signal?: AbortSignal): Promise<Hello>;
   /**
    * Call `onGone` once, when the peer says it is done (answer with
    * `finish()` once your own operations have completed) or goes away.
@@ -30,4 +23,17 @@ export interface Link {
   finish(timeoutMs: number): Promise<void>;
   /** Give up, telling the peer why when possible. */
   abort(reason: string): void;
+}
+
+/**
+ * A link that also sets the connection up: swaps `Hello`s, lets the caller
+ * bring its QP up, confirms both sides are ready.
+ */
+export interface EstablishingLink extends Link {
+  /**
+   * Swap hellos, run `bringUp(peer)` (connect the QP), and wait until the
+   * peer is ready too.
+   * @throws ExchangeError for any failure of the exchange; AbortedError when `signal` fires.
+   */
+  establish(local: Hello, bringUp: (peer: Hello) => Promise<void>, timeoutMs: number, signal?: AbortSignal): Promise<Hello>;
 }

@@ -1,14 +1,12 @@
-import type { Socket } from 'node:net';
 import { ClosedError } from '../errors/closed-error.js';
 import { checkInt } from '../validate/numbers.js';
 import { toConnectionSettings, type ConnectionOptions, type ConnectionSettings } from './connection-options.js';
 import { checkAddress, type ExchangeAddress, type NetAddress } from './exchange/address.js';
-import { ExchangeListener } from './exchange/exchange-listener.js';
-import { FrameStream } from './exchange/frame-stream.js';
-import { ExchangeLink } from './exchange/exchange-link.js';
-import { buildParts } from './build-parts.js';
+import { ExchangePeerSource } from './exchange/exchange-peer-source.js';
+import { CmPeerSource } from './cm/cm-peer-source.js';
+import { checkCmTarget, checkVia, type ConnectionVia } from './via.js';
+import type { PeerSource, PendingPeer } from './peer-source.js';
 import { WaiterQueue } from './waiter-queue.js';
-import { establish } from './establish.js';
 import type { Connection } from './connection.js';
 
 /** Options for `listen()`: where to listen, how many peers may wait, and the `ConnectionOptions` every accepted connection gets. */
@@ -21,25 +19,31 @@ export interface ListenOptions extends ConnectionOptions {
   readonly path?: string;
   /** Connections being set up or waiting for `accept()`, 1..4096; more wait in the socket backlog. Default 64. */
   readonly backlog?: number;
+  /** How peers are set up: `'exchange'` (the default: the out-of-band exchange over TCP or a Unix socket) or `'cm'` (rdma_cm, on an IP address of the device). */
+  readonly via?: ConnectionVia;
 }
 
 type Outcome = { readonly conn: Connection } | { readonly error: Error };
 
-const LISTEN_OPTIONS = { host: 'string', port: 'integer', path: 'string', backlog: 'integer' } as const;
+const LISTEN_OPTIONS = { host: 'string', port: 'integer', path: 'string', backlog: 'integer', via: 'string' } as const;
 
 /**
  * Listen for peers that `connect()`: each incoming peer is set up at once
  * (in parallel, at most `backlog` at a time) and handed out by `accept()`
- * in the order its setup finished.
- * @throws InvalidArgumentError for a bad address or option.
+ * in the order its setup finished. With `via: 'cm'` a CM id listens on
+ * `host` (an IP address of the device; `0.0.0.0` for all) and `port`, and
+ * each CONNECT_REQUEST is accepted with this side's hello.
+ * @throws InvalidArgumentError for a bad address or option (with `via: 'cm'`: a path, a host name, `qp`).
  * @throws ExchangeError `ERR_EXCHANGE_LISTEN` when the address cannot be listened on.
+ * @throws with `via: 'cm'`: VerbsError `rdma_bind_addr` / `rdma_listen` (`EADDRINUSE`, `EADDRNOTAVAIL`), RdmaError `ERR_WRONG_DEVICE`, UnsupportedError (no CM), and the errors of opening the device.
  */
 export async function listen(options: ListenOptions): Promise<ConnectionListener> {
   const s = toConnectionSettings('listen()', options, LISTEN_OPTIONS);
+  const via = checkVia(options.via);
   const address = checkAddress('options', options as ExchangeAddress, true);
   const backlog = checkInt('options.backlog', options.backlog ?? 64, 1, 4096);
-  const server = await ExchangeListener.open(address, backlog);
-  return new ConnectionListener(server, s, backlog);
+  if (via === 'cm') return new ConnectionListener(await CmPeerSource.open(checkCmTarget(address, s), backlog, s), s, backlog);
+  return new ConnectionListener(await ExchangePeerSource.open(address, backlog), s, backlog);
 }
 
 /**
@@ -48,7 +52,7 @@ export async function listen(options: ListenOptions): Promise<ConnectionListener
  * setup failed (the listener goes on). `close()` stops listening.
  */
 export class ConnectionListener implements AsyncIterable<Connection>, Disposable {
-  readonly #server: ExchangeListener;
+  readonly #server: PeerSource;
   readonly #settings: ConnectionSettings;
   readonly #backlog: number;
   readonly #outcomes: Outcome[] = [];
@@ -58,7 +62,7 @@ export class ConnectionListener implements AsyncIterable<Connection>, Disposable
   #closed = false;
 
   /** @internal Use `listen()`. */
-  constructor(server: ExchangeListener, settings: ConnectionSettings, backlog: number) {
+  constructor(server: PeerSource, settings: ConnectionSettings, backlog: number) {
     this.#server = server;
     this.#settings = settings;
     this.#backlog = backlog;
@@ -121,28 +125,24 @@ export class ConnectionListener implements AsyncIterable<Connection>, Disposable
         this.#room = null;
         continue;
       }
-      let socket: Socket;
+      let peer: PendingPeer;
       try {
-        socket = await this.#server.accept();
+        peer = await this.#server.next();
       } catch {
         return;
       }
       this.#busy++;
-      void this.#setUp(socket).then((outcome) => {
+      void this.#setUp(peer).then((outcome) => {
         this.#busy--;
         this.#deliver(outcome);
       });
     }
   }
 
-  async #setUp(socket: Socket): Promise<Outcome> {
-    const stream = new FrameStream(socket, this.#settings.maxFrameBytes);
-    const link = new ExchangeLink(stream);
+  async #setUp(peer: PendingPeer): Promise<Outcome> {
     try {
-      const parts = await buildParts(this.#settings);
-      return { conn: await establish(parts, link, { ...this.#settings, signal: undefined }) };
+      return { conn: await peer.setUp(this.#settings) };
     } catch (err) {
-      link.abort((err as Error).message);
       return { error: err as Error };
     }
   }

@@ -5,6 +5,7 @@ import {
   connect, listen, type Context, type ListenOptions,
 } from '../../lib/index.js';
 import { WAIT_MS, openTestContext, pattern, rejection, testDeviceName, until } from './harness.js';
+import { moveDataBothWays } from './connection-traffic.js';
 
 let ctx: Context;
 const cleanups: Array<() => unknown> = [];
@@ -39,21 +40,7 @@ describe(`Connection on ${testDeviceName()}`, () => {
     expect(server.peerRegions).toHaveLength(1);
     expect(client.qp.stateName).toBe('RTS');
 
-    const ping = pattern(3000, 1);
-    const got = server.recv();
-    await client.send(ping);
-    expect(Buffer.from(await got).equals(Buffer.from(ping))).toBe(true);
-    const pong = pattern(1000, 2);
-    const back = client.recv();
-    await server.send(pong);
-    expect(Buffer.from(await back).equals(Buffer.from(pong))).toBe(true);
-
-    await client.write(pattern(2048, 3), { offset: 1024 });
-    expect(Buffer.from(server.memory!.subarray(1024, 3072)).equals(Buffer.from(pattern(2048, 3)))).toBe(true);
-    server.memory!.set(pattern(512, 4), 0);
-    expect(Buffer.from(await client.read({ offset: 0 }, 512)).equals(Buffer.from(pattern(512, 4)))).toBe(true);
-    await server.write(pattern(100, 5), { offset: 8 });
-    expect(Buffer.from(client.memory!.subarray(8, 108)).equals(Buffer.from(pattern(100, 5)))).toBe(true);
+    await moveDataBothWays(server, client);
 
     server.memory!.fill(0, 4000, 4016);
     expect(await client.fetchAdd({ offset: 4000 }, 5n)).toBe(0n);

@@ -1,7 +1,8 @@
 // A peer process dies in the middle of a transfer on loop0 (the processes
 // meet through the hub). The statuses are loop0's: the QP's local ACK timer
 // (RETRY_EXC_ERR) or the flush after the exchange socket closed
-// (WR_FLUSH_ERR). On rxe0 the dead peer's kernel may answer first with
+// (WR_FLUSH_ERR), and the same through the CM (its DISCONNECTED when the
+// process's hub connection ends). On rxe0 the dead peer's kernel may answer first with
 // REM_ACCESS_ERR (its region is gone), so this case is not in the
 // provider-agnostic suite.
 import { spawn } from 'node:child_process';
@@ -9,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkCompletionError, listen, type ExchangeError } from '../../lib/index.js';
-import { WAIT_MS, pattern, rejection, until } from '../conformance/harness.js';
+import { WAIT_MS, cmTestPort, pattern, rejection, until } from '../conformance/harness.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -19,16 +20,18 @@ afterEach(async () => {
 
 
 describe('Connection on loop0 between processes', () => {
-  it('a peer process killed mid-transfer: operations in flight reject naming their completion status, later ones ERR_PEER_GONE, nothing stays registered', async () => {
+  it.each(['exchange', 'cm'] as const)('a peer process killed mid-transfer (via %s): operations in flight reject naming their completion status, later ones ERR_PEER_GONE, nothing stays registered', async (via) => {
     const script = fileURLToPath(new URL('../../dist/test/connection/connection-peer.js', import.meta.url));
     if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build (npm test does) first`);
-    const l = await listen({ port: 0, device: 'loop0', timeoutMs: WAIT_MS * 3, maxInFlight: 4, messageSize: 4096 });
+    const where = via === 'cm' ? { via, host: '127.0.0.1', port: cmTestPort() } : { port: 0 };
+    const l = await listen({ ...where, device: 'loop0', timeoutMs: WAIT_MS * 3, maxInFlight: 4, messageSize: 4096 });
     cleanups.push(() => l.close());
     const port = (l.address as { port: number }).port;
-    const child = spawn(process.execPath, [script, 'loop0', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, 'loop0', String(port), 'stay', via], { stdio: ['ignore', 'pipe', 'inherit'] });
     cleanups.push(() => child.kill('SIGKILL'));
     const conn = await l.accept();
     cleanups.push(() => conn.close());
+    l.close(); // through the CM the device is the listener's: it closes with the last of the two
     const errors: Error[] = [];
     let done = 0;
     const stream = (async () => {

@@ -1,6 +1,6 @@
 import { ExchangeError, ExchangeErrorCode } from '../../errors/exchange-error.js';
 import type { RdmaError } from '../../errors/rdma-error.js';
-import type { Link, LinkGone } from '../link.js';
+import type { EstablishingLink, LinkGone } from '../link.js';
 import { FrameStream } from './frame-stream.js';
 import { decodeHello, encodeHello, type Hello } from './hello.js';
 import { FrameType, frameTypeName, type Frame, type FrameTypeValue } from './wire.js';
@@ -10,7 +10,7 @@ import { FrameType, frameTypeName, type Frame, type FrameTypeValue } from './wir
  * connects its QP, READY both ways; later DONE (or ABORT, or the stream
  * ending) says the peer is gone.
  */
-export class ExchangeLink implements Link {
+export class ExchangeLink implements EstablishingLink {
   readonly #stream: FrameStream;
   #finishing = false;
 

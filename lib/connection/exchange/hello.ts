@@ -1,4 +1,5 @@
 import type { Endpoint, RemoteMemory } from '../../types/endpoint.js';
+import { decodeRegions, encodeRegions, regionsBytes } from './regions-wire.js';
 import { ENDPOINT_VERSION } from '../../types/endpoint.js';
 import { ProviderName } from '../../constants/provider-name.js';
 import { ExchangeError, ExchangeErrorCode } from '../../errors/exchange-error.js';
@@ -23,7 +24,6 @@ const PROVIDER_CODES: Readonly<Record<string, number>> = { [ProviderName.NATIVE]
 const PROVIDERS_BY_CODE = new Map<number, string>(Object.entries(PROVIDER_CODES).map(([k, v]) => [v, k]));
 
 const FLAG_QKEY = 1;
-const REGION_BYTES = 20;
 
 /**
  * Encode a HELLO payload (layout in docs/connections.md).
@@ -34,7 +34,7 @@ export function encodeHello(h: Hello): Buffer {
   const gid = Buffer.from(ep.gid, 'ascii');
   if (gid.length > 255) throw new InvalidArgumentError('endpoint.gid', 'longer than 255 characters');
   if (h.regions.length > 0xffff) throw new InvalidArgumentError('regions', 'at most 65535 regions');
-  const size = 22 + gid.length + 4 + 2 + REGION_BYTES * h.regions.length + 4 + h.payload.length;
+  const size = 22 + gid.length + 4 + regionsBytes(h.regions.length) + 4 + h.payload.length;
   const out = Buffer.alloc(size);
   out.writeUInt8(PROVIDER_CODES[ep.provider] ?? 0, 0);
   out.writeUInt8(ep.qpType, 1);
@@ -50,13 +50,7 @@ export function encodeHello(h: Hello): Buffer {
   let at = 22;
   out.set(gid, at); at += gid.length;
   out.writeUInt32BE(h.recvBytes, at); at += 4;
-  out.writeUInt16BE(h.regions.length, at); at += 2;
-  for (const r of h.regions) {
-    out.writeBigUInt64BE(BigInt(r.addr), at);
-    out.writeBigUInt64BE(BigInt(r.length), at + 8);
-    out.writeUInt32BE(r.rkey, at + 16);
-    at += REGION_BYTES;
-  }
+  at = encodeRegions(out, at, h.regions);
   out.writeUInt32BE(h.payload.length, at); at += 4;
   out.set(h.payload, at);
   return out;
@@ -92,14 +86,9 @@ export function decodeHello(p: Buffer): Hello {
   let at = 22 + gidLength;
   need(at, 6, 'the receive size and region count');
   const recvBytes = p.readUInt32BE(at); at += 4;
-  const count = p.readUInt16BE(at); at += 2;
-  need(at, count * REGION_BYTES, 'the regions');
-  const regions: RemoteMemory[] = [];
-  for (let i = 0; i < count; i++, at += REGION_BYTES) {
-    const length = p.readBigUInt64BE(at + 8);
-    if (length > BigInt(Number.MAX_SAFE_INTEGER)) throw malformed(`HELLO region ${i} is ${length} bytes long`);
-    regions.push({ addr: p.readBigUInt64BE(at).toString(), length: Number(length), rkey: p.readUInt32BE(at + 16) });
-  }
+  const decoded = decodeRegions(p, at, 'HELLO');
+  const regions = decoded.regions;
+  at = decoded.end;
   need(at, 4, 'the payload length');
   const payloadLength = p.readUInt32BE(at); at += 4;
   need(at, payloadLength, 'the application payload');
