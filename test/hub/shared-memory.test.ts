@@ -10,6 +10,15 @@ import type { ChildWc } from './peer-child.js';
 const SIZE = 1 << 20;
 const scopeNow = useScope();
 
+/**
+ * A local ACK timeout of about 4.3 s (code 20) instead of the default 67 ms:
+ * on a loaded host a peer process may not run for longer than the default,
+ * and the requester's retransmission would add to the request counts these
+ * tests check. The test of a requester giving up keeps the default.
+ */
+const PATIENT = { timeout: 20 } as const;
+const makeSteadyPair = (env: Record<string, string> = {}): ReturnType<typeof makePair> => makePair(scopeNow(), SIZE, env, PATIENT);
+
 /** This user's shared memory objects created by process `pid`. */
 function objectsOf(pid: number): string[] {
   const uid = process.getuid?.() ?? 0;
@@ -36,7 +45,7 @@ async function until(what: () => boolean, ms: number): Promise<boolean> {
 
 describe.skipIf(sharedMemory() === null)('loop0 between processes through shared memory', () => {
   it('RDMA WRITE, RDMA READ and SEND move their bytes through shared memory, intact both ways', async () => {
-    const { a, b } = await makePair(scopeNow(), SIZE);
+    const { a, b } = await makeSteadyPair();
     expect(objectsOf(a.child.pid)).toHaveLength(1);
     await a.child.call({ op: 'fill', offset: 0, len: 300_000, seed: 5 });
     await b.child.call({ op: 'fill', offset: 500_000, len: 200_000, seed: 6 });
@@ -58,7 +67,7 @@ describe.skipIf(sharedMemory() === null)('loop0 between processes through shared
   });
 
   it('local memory takes the results of an atomic and a READ after it in order: the READ, placed directly, is not overwritten', async () => {
-    const { a, b } = await makePair(scopeNow(), SIZE);
+    const { a, b } = await makeSteadyPair();
     await b.child.call({ op: 'fill', offset: 0, len: 4096, seed: 12 });
     const wcs = await post(a, [
       { wrId: 1, opcode: WrOpcode.ATOMIC_FETCH_AND_ADD, offset: 0, len: 8, remoteOffset: 64 },
@@ -88,15 +97,15 @@ describe.skipIf(sharedMemory() === null)('loop0 between processes through shared
   });
 
   it('range errors are the same: REM_ACCESS_ERR for a WRITE and a READ past the region', async () => {
-    const { a } = await makePair(scopeNow(), SIZE);
+    const { a } = await makeSteadyPair();
     expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: SIZE - 1000 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);
-    const { a: c } = await makePair(scopeNow(), SIZE);
+    const { a: c } = await makeSteadyPair();
     expect((await post(c, [{ wrId: 2, opcode: WrOpcode.RDMA_READ, offset: 0, len: 65_536, remoteOffset: SIZE - 1000 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);
     expect((await mapping(c)).requestsOut).toBe(1);
   });
 
   it('a region closed while the peer still has its memory mapped refuses the next WRITE with REM_ACCESS_ERR', async () => {
-    const { a, b } = await makePair(scopeNow(), SIZE);
+    const { a, b } = await makeSteadyPair();
     expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.SUCCESS);
     await b.child.call({ op: 'dereg' });
     expect((await post(a, [{ wrId: 2, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.REM_ACCESS_ERR);
@@ -104,7 +113,7 @@ describe.skipIf(sharedMemory() === null)('loop0 between processes through shared
   });
 
   it('a peer killed with SIGKILL leaves nothing in /dev/shm: its survivor removes its objects', async () => {
-    const { a, b } = await makePair(scopeNow(), SIZE);
+    const { a, b } = await makeSteadyPair();
     expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 65_536, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.SUCCESS);
     const pid = a.child.pid;
     expect(objectsOf(pid).length).toBeGreaterThan(0);
@@ -115,7 +124,7 @@ describe.skipIf(sharedMemory() === null)('loop0 between processes through shared
   });
 
   it('VRDMA_LOOPBACK_SHM=0: the bytes travel over the socket, and nothing is created in /dev/shm', async () => {
-    const { a, b } = await makePair(scopeNow(), SIZE, { VRDMA_LOOPBACK_SHM: '0' });
+    const { a, b } = await makeSteadyPair({ VRDMA_LOOPBACK_SHM: '0' });
     await a.child.call({ op: 'fill', offset: 0, len: 300_000, seed: 8 });
     expect((await post(a, [{ wrId: 1, opcode: WrOpcode.RDMA_WRITE, offset: 0, len: 300_000, remoteOffset: 0 }]))[0]!.status).toBe(WcStatus.SUCCESS);
     expect(await b.child.call({ op: 'hash', offset: 0, len: 300_000 })).toBe(await a.child.call({ op: 'hash', offset: 0, len: 300_000 }));
