@@ -41,4 +41,5 @@ export {
 export {
   MigrationSource, MigrationTarget, MigratedImage, DEFAULT_PAGE_SIZE,
   type ImageRange, type DirtyTracking, type MigrationSourceOptions, type MigrationTargetOptions, type MigrationResult, type RoundReport,
+  QpMigrationSource, QpMigrationTarget, type QpMigrationResult, type MigratedQueuePair, type QpMigrationSourceOptions, type QpMigrationTargetOptions,
 } from './migration/index.js';

@@ -24,6 +24,12 @@ export const MessageType = {
   RELEASE: 10,
   /** Source to target: scattered pages packed in one message: their indexes, then their bytes in the same order. */
   PAGES: 11,
+  /** Queue-pair move, source to target: a piece `[offset, total]` of the moving QP's image. */
+  QP_STATE: 12,
+  /** Queue-pair move, target to source: the QP is rebuilt, hidden; the tail is this process's peer address. */
+  QP_PREPARED: 13,
+  /** Queue-pair move, source to target: the hub gave the LID to the target; the QP is the target's. */
+  QP_COMMIT: 14,
 } as const;
 
 /** One `MessageType` value. */
@@ -62,7 +68,7 @@ export function decodeMessage(bytes: Uint8Array): ControlMessage {
   if (bytes.length < HEADER_BYTES) throw protocolError(`a ${bytes.length}-byte message is shorter than its header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const type = view.getUint8(0);
-  if (type < MessageType.HELLO || type > MessageType.PAGES) throw protocolError(`unknown message type ${type}`);
+  if (type < MessageType.HELLO || type > MessageType.QP_COMMIT) throw protocolError(`unknown message type ${type}`);
   const count = view.getUint16(2, true);
   const tailAt = HEADER_BYTES + 4 * count;
   if (tailAt > bytes.length) throw protocolError(`${count} words do not fit in a ${bytes.length}-byte message`);

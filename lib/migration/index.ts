@@ -5,3 +5,7 @@ export { DEFAULT_PAGE_SIZE, type ImageRange } from './image-layout.js';
 export type { DirtyTracking } from './dirty-tracker.js';
 export type { MigrationSourceOptions, MigrationTargetOptions } from './migration-options.js';
 export type { MigrationResult, RoundReport } from './migration-result.js';
+export { QpMigrationSource, type QpMigrationResult } from './qp-migration-source.js';
+export { QpMigrationTarget } from './qp-migration-target.js';
+export type { MigratedQueuePair } from './qp-adopt.js';
+export type { QpMigrationSourceOptions, QpMigrationTargetOptions } from './qp-migration-options.js';

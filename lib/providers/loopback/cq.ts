@@ -85,6 +85,23 @@ export class LoopCq implements CqBackend {
     return n;
   }
 
+  /** Remove and return every waiting completion, oldest first (they move with a QP to another process). */
+  takeAll(): CompletionFields[] {
+    const out: CompletionFields[] = [];
+    const f = this.#ring.fields;
+    for (let i = 0; i < this.#count; i++) {
+      const slot = (this.#head + i) % this.depth;
+      const b = slot * WC_STRIDE;
+      out.push({
+        wrId: this.#ring.wrIds[slot]!, status: f[b + WcField.STATUS]!, opcode: f[b + WcField.OPCODE]!, byteLen: f[b + WcField.BYTE_LEN]!,
+        imm: f[b + WcField.IMM]!, qpNum: f[b + WcField.QP_NUM]!, srcQp: f[b + WcField.SRC_QP]!, wcFlags: f[b + WcField.WC_FLAGS]!, slid: f[b + WcField.SLID]!,
+      });
+    }
+    this.#head = 0;
+    this.#count = 0;
+    return out;
+  }
+
   /** True when a poll would return a completion or throw (lets transports deliver first). */
   ready(): boolean {
     this.progress?.();

@@ -25,6 +25,11 @@ export class Fifo<T> {
     return item;
   }
 
+  /** The waiting items, oldest first (a copy; nothing is removed). */
+  items(): T[] {
+    return this.#items.slice(this.#head);
+  }
+
   /** Forget every item. */
   clear(): void {
     this.#items = [];

@@ -37,6 +37,17 @@ export class LoopNode {
   pkeys: readonly number[] = [DEFAULT_PKEY];
   /** Where async events go (the context). */
   onAsyncEvent: (event: AsyncEvent) => void = () => {};
+  /**
+   * Not announced to peers yet: a node taking over a QP from another
+   * process stays hidden until the hub has given it the LID.
+   */
+  hidden = false;
+  /** Its LID now belongs to another process (its QP moved there): closing it tells no peer that it went away. */
+  movedAway = false;
+  /** QPN, key and address the next allocations take (a QP moved here keeps them). */
+  #presetQpn: number | null = null;
+  #presetKey: number | null = null;
+  #presetAddr: bigint | null = null;
 
   constructor(gid: string, lid: number, qpnBase: number) {
     this.gid = gid;
@@ -46,6 +57,11 @@ export class LoopNode {
 
   /** A free QP number (24 bits, never 0 or 1). */
   allocQpn(): number {
+    const preset = this.#presetQpn;
+    if (preset !== null) {
+      this.#presetQpn = null;
+      if (!this.qps.has(preset)) return preset;
+    }
     for (let i = 0; i < 0x100_0000; i++) {
       const qpn = this.#nextQpn;
       this.#nextQpn = qpn >= 0xff_ffff ? 2 : qpn + 1;
@@ -56,6 +72,11 @@ export class LoopNode {
 
   /** A fresh memory key: a counter in the high 24 bits and a random low byte, so stale keys rarely match. */
   allocKey(): number {
+    const preset = this.#presetKey;
+    if (preset !== null) {
+      this.#presetKey = null;
+      if (!this.mrs.has(preset)) return preset;
+    }
     for (;;) {
       const key = (((this.#nextKey++ & 0xff_ffff) << 8) | Math.floor(Math.random() * 256)) >>> 0;
       if (key !== 0 && !this.mrs.has(key)) return key;
@@ -64,9 +85,23 @@ export class LoopNode {
 
   /** A made-up, page-aligned address range for a region of `length` bytes. */
   allocAddress(length: number): bigint {
-    const addr = this.#nextAddr;
-    this.#nextAddr += BigInt(Math.ceil(length / 4096) * 4096 + 4096);
+    const preset = this.#presetAddr;
+    this.#presetAddr = null;
+    const addr = preset ?? this.#nextAddr;
+    const end = addr + BigInt(Math.ceil(length / 4096) * 4096 + 4096);
+    if (end > this.#nextAddr) this.#nextAddr = end;
     return addr;
+  }
+
+  /** The next QP created here gets `qpn` (when free): a QP moved from another process keeps its number. */
+  presetQpn(qpn: number): void {
+    this.#presetQpn = qpn;
+  }
+
+  /** The next region registered here gets `key` (when free) and `addr`: a region moved with its QP keeps them. */
+  presetRegion(key: number, addr: bigint): void {
+    this.#presetKey = key;
+    this.#presetAddr = addr;
   }
 
   allocPdId(): number {

@@ -54,6 +54,12 @@ export const Syndrome = {
   REM_OP: 4,
   /** No responder: the QP is gone, in error, or the node is unreachable. */
   NO_RESPONDER: 5,
+  /**
+   * The responder QP is moving to another process (frozen for the switch,
+   * or already gone from this one): not an error; the requester waits a
+   * moment and resends, by the QP's new route once the peer has it.
+   */
+  MIGRATING: 6,
 } as const;
 
 /** A response (ACK or NAK) from a responder QP. */

@@ -18,8 +18,20 @@ import type { RequestPacket, ResponsePacket } from './packets.js';
 import type { QpCore, RemotePath } from './qp-core.js';
 import { LOOP_MTU } from './device.js';
 import { badState } from './errors.js';
-import { Requester } from './requester.js';
-import { Responder } from './responder.js';
+import { Requester, type OutstandingSend } from './requester.js';
+import { Responder, type ResponderSnapshot } from './responder.js';
+import { Syndrome } from './packets.js';
+
+/** A frozen QP's state, as a move to another process carries it. */
+export interface QpSnapshot {
+  /** The attributes as set (`query()`). */
+  readonly attrs: QpAttributes;
+  /** Requests posted and not completed, oldest first. */
+  readonly sends: OutstandingSend[];
+  /** The PSN the next new request gets. */
+  readonly nextPsn: number;
+  readonly recv: ResponderSnapshot;
+}
 
 /**
  * A loopback queue pair: the QP state and the connected peer, with two
@@ -45,6 +57,10 @@ export class LoopQp implements QpBackend, QpCore {
   #rts: Required<QpRtsAttributes> | null = null;
   /** `fail()` ran: the peer is gone. */
   #peerLost = false;
+  /** Frozen for a move to another process (`freeze()`): requests are answered MIGRATING, posts refused. */
+  #frozen = false;
+  /** The peer was lost while frozen: applied when thawed. */
+  #lostWhileFrozen: string | null = null;
 
   constructor(node: LoopNode, pdId: number, init: QpInitSpec) {
     this.node = node;
@@ -133,12 +149,14 @@ export class LoopQp implements QpBackend, QpCore {
   }
 
   postSend(wrs: readonly SendWrSpec[]): void {
+    if (this.#frozen) throw moving(this.qpn);
     const state = this.#state;
     if (state !== QpState.RTS && state !== QpState.ERR) throw badState(this.qpn, state);
     this.#requester.post(wrs);
   }
 
   postRecv(wrs: readonly RecvWrSpec[]): void {
+    if (this.#frozen) throw moving(this.qpn);
     if (this.#state === QpState.RESET) throw badState(this.qpn, this.#state);
     this.#responder.post(wrs);
   }
@@ -155,6 +173,10 @@ export class LoopQp implements QpBackend, QpCore {
 
   /** A request for this QP arrived (to its responder). */
   onRequest(pkt: RequestPacket): void {
+    if (this.#frozen) {
+      if (pkt.qpType === QpType.RC) this.node.respond(pkt, Syndrome.MIGRATING);
+      return;
+    }
     this.#responder.onRequest(pkt);
   }
 
@@ -180,6 +202,10 @@ export class LoopQp implements QpBackend, QpCore {
    * out first is in ERR already: it still gets the event, once.
    */
   fail(reason: string): void {
+    if (this.#frozen) {
+      this.#lostWhileFrozen ??= reason;
+      return;
+    }
     if (this.#state === QpState.RESET || this.#peerLost) return;
     this.#peerLost = true;
     if (this.#state !== QpState.ERR) {
@@ -189,10 +215,46 @@ export class LoopQp implements QpBackend, QpCore {
     this.node.onAsyncEvent({ type: AsyncEventType.QP_FATAL, typeName: 'QP_FATAL', qpn: this.qpn, detail: reason });
   }
 
+  /** True while frozen for a move. */
+  get frozen(): boolean { return this.#frozen; }
+
+  /**
+   * Freeze for a move to another process: from now on requests to it are
+   * answered MIGRATING (their requesters resend them later), answers to its
+   * own requests are dropped (they are sent again after the move), posts
+   * throw, timers stop. Returns the state the QP moves with.
+   * @throws RdmaError `ERR_BAD_STATE` when it is already frozen.
+   */
+  freeze(): QpSnapshot {
+    if (this.#frozen) throw moving(this.qpn);
+    this.#frozen = true;
+    const { sends, nextPsn } = this.#requester.freeze();
+    return { attrs: this.query(), sends, nextPsn, recv: this.#responder.snapshot() };
+  }
+
+  /** The move did not happen: run on, resending what was unacknowledged; a peer lost meanwhile fails the QP now. */
+  thaw(): void {
+    if (!this.#frozen) return;
+    this.#frozen = false;
+    this.#requester.thaw();
+    const lost = this.#lostWhileFrozen;
+    this.#lostWhileFrozen = null;
+    if (lost !== null) this.fail(lost);
+  }
+
+  /** A moved QP: the answers of atomics it executed before the move, for their retransmissions. */
+  restoreAtomics(atomics: ReadonlyArray<readonly [number, bigint]>): void {
+    this.#responder.restoreAtomics(atomics);
+  }
+
   close(): void {
     this.#state = QpState.RESET;
     this.#requester.close();
     this.#responder.close();
     if (this.node.qps.get(this.qpn) === this) this.node.qps.delete(this.qpn);
   }
+}
+
+function moving(qpn: number): RdmaError {
+  return new RdmaError('ERR_BAD_STATE', `queue pair ${qpn} is moving to another process`);
 }

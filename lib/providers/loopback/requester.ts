@@ -19,6 +19,17 @@ import { queueFull } from './errors.js';
 import { localAccessOk } from './local-access.js';
 import { ackTimeoutMs } from './rnr-timer.js';
 
+/** One request that was posted and not yet completed, as a QP moving to another process carries it. */
+export interface OutstandingSend {
+  readonly wr: SendWrSpec;
+  readonly psn: number;
+  /** An inline send: the bytes taken when it was posted (its SGEs may have changed since). */
+  readonly inline: Uint8Array | null;
+}
+
+/** How long a requester waits after a MIGRATING NAK before resending (ms). */
+const MIGRATING_WAIT_MS = 0.2;
+
 /** What the requester retransmits by: RNR retries (7 = for ever), transport retries, the local ACK timeout code. */
 export type RetryAttrs = Required<Pick<QpRtsAttributes, 'rnrRetry' | 'retryCnt' | 'timeout'>>;
 
@@ -76,6 +87,10 @@ export class Requester {
   #lateStores = 0;
   /** Made when a request first names shared memory; revoked before any request completes without its answer. */
   #guard: QpGuard | null = null;
+  /** The QP is moving to another process: nothing is sent, answers are dropped, timers stopped. */
+  #frozen = false;
+  /** When the first MIGRATING NAK of the current series came (`performance.now()`), 0 when none. */
+  #migratingSince = 0;
 
   constructor(core: QpCore, cq: LoopCq, maxWr: number) {
     this.#core = core;
@@ -129,7 +144,7 @@ export class Requester {
 
   /** An ACK or NAK from the responder (RC). */
   onResponse(resp: ResponsePacket): void {
-    if (this.#core.state() !== QpState.RTS || this.#core.type !== QpType.RC) return;
+    if (this.#frozen || this.#core.state() !== QpState.RTS || this.#core.type !== QpType.RC) return;
     const e = this.#sq[this.#head];
     if (!e || e.psn !== resp.psn || this.#head >= this.#next) return;
     switch (resp.syndrome) {
@@ -140,6 +155,7 @@ export class Requester {
         }
         this.#rnrLeft = this.#retry.rnrRetry;
         this.#retryLeft = this.#retry.retryCnt;
+        this.#migratingSince = 0;
         this.#complete(e, WcStatus.SUCCESS, false);
         // Progress: the ACK timer starts over for the next unacknowledged request.
         if (this.#ackTimer !== null) this.#ackDue = performance.now() + ackTimeoutMs(this.#retry.timeout);
@@ -153,6 +169,9 @@ export class Requester {
           return;
         }
         this.#failHead(e, WcStatus.RNR_RETRY_EXC_ERR);
+        return;
+      case Syndrome.MIGRATING:
+        this.#migrating(e);
         return;
       case Syndrome.REM_ACCESS:
         this.#failHead(e, WcStatus.REM_ACCESS_ERR);
@@ -179,8 +198,35 @@ export class Requester {
    * every poll (so a thread that spins without yielding still retries).
    */
   retryIfDue(now: number): void {
+    if (this.#frozen) return;
     if (this.#timer !== null && now >= this.#due) this.#resume();
     else if (this.#ackTimer !== null && now >= this.#ackDue) this.#ackTimedOut();
+  }
+
+  /**
+   * The QP is moving to another process: stop sending and retrying, drop
+   * answers from now on, and return every request not yet completed, oldest
+   * first, with the PSN the next new request would get.
+   */
+  freeze(): { readonly sends: OutstandingSend[]; readonly nextPsn: number } {
+    this.#frozen = true;
+    this.#stopTimer();
+    this.#stopAckTimer();
+    const sends: OutstandingSend[] = [];
+    for (let i = this.#head; i < this.#sq.length; i++) {
+      const e = this.#sq[i]!;
+      const inline = (e.wr.flags & SendFlags.INLINE) !== 0 && e.payload !== EMPTY_PAYLOAD ? snapshot(e.payload) : null;
+      sends.push({ wr: e.wr, psn: e.psn, inline });
+    }
+    return { sends, nextPsn: this.#psn };
+  }
+
+  /** The move did not happen: send again from the oldest unacknowledged request (the responder answers duplicates again). */
+  thaw(): void {
+    if (!this.#frozen) return;
+    this.#frozen = false;
+    this.#next = this.#head;
+    this.#pump();
   }
 
   /** Complete the oldest outstanding send with `status` (the peer is gone). */
@@ -218,7 +264,7 @@ export class Requester {
     try {
       do {
         this.#pumpAgain = false;
-        while (this.#core.state() === QpState.RTS && this.#timer === null && this.#next < this.#sq.length) {
+        while (this.#core.state() === QpState.RTS && this.#timer === null && !this.#frozen && this.#next < this.#sq.length) {
           const e = this.#sq[this.#next]!;
           // A later request that cannot be sent waits until it is the oldest,
           // so that it fails in order and completes once.
@@ -346,6 +392,22 @@ export class Requester {
   #revokeGuard(): void {
     this.#guard?.revoke();
     this.#guard = null;
+  }
+
+  /**
+   * The responder's QP is moving: resend from `e` after a short wait, by its
+   * route then. Not counted as an RNR or transport retry; a move that takes
+   * longer than the transport's whole retry budget (`retryCnt + 1` local ACK
+   * timeouts) fails like a lost peer, with RETRY_EXC_ERR.
+   */
+  #migrating(e: SendEntry): void {
+    const now = performance.now();
+    if (this.#migratingSince === 0) this.#migratingSince = now;
+    else if (now - this.#migratingSince > ackTimeoutMs(this.#retry.timeout) * (this.#retry.retryCnt + 1)) {
+      this.#failHead(e, WcStatus.RETRY_EXC_ERR);
+      return;
+    }
+    this.#waitThenResend(MIGRATING_WAIT_MS);
   }
 
   /** Go back to the oldest unacknowledged request and resend from there after `ms`. */

@@ -24,6 +24,13 @@ export const GRH_BYTES = 40;
 /** The zeroed GRH placed in front of UD receives. */
 const GRH = new BytesPayload(new Uint8Array(GRH_BYTES));
 
+/** The receive side of a QP, as a move to another process carries it. */
+export interface ResponderSnapshot {
+  readonly expectedPsn: number;
+  readonly recvs: RecvWrSpec[];
+  readonly atomics: Array<readonly [number, bigint]>;
+}
+
 /** What a responder is created with. */
 export interface ResponderInit {
   readonly recvCq: LoopCq;
@@ -100,6 +107,20 @@ export class Responder {
   /** Drop everything without completions (the QP is destroyed). */
   close(): void {
     this.#rq.clear();
+  }
+
+  /**
+   * What a QP moving to another process carries of its receive side: the
+   * PSN expected next, the posted receives (oldest first) and the atomics'
+   * answers kept for retransmissions. Nothing is changed.
+   */
+  snapshot(): ResponderSnapshot {
+    return { expectedPsn: this.#expectedPsn, recvs: this.#rq.items(), atomics: [...this.#atomicResults] };
+  }
+
+  /** Keep the answers of atomics a moved QP executed before, for their retransmissions. */
+  restoreAtomics(atomics: ReadonlyArray<readonly [number, bigint]>): void {
+    for (const [psn, orig] of atomics) this.#atomicResults.set(psn, orig);
   }
 
   /** A request addressed to this QP: executed when it is the one expected, acknowledged again when a duplicate. */

@@ -1,7 +1,7 @@
 import { connectHub } from './connect-hub.js';
 import { defaultHubAddressText, parseAddress, type HubAddress } from './address.js';
 import { hubUnavailable } from './errors.js';
-import { HubNode } from './hub-node.js';
+import { HubNode, type Registration } from './hub-node.js';
 import { HubSession } from './hub-session.js';
 import { listenForPeers, type PeerListener } from './peer-listener.js';
 import { PeerTransport } from './peer-transport.js';
@@ -126,4 +126,37 @@ function endIfUnused(a: Active): void {
   peerTransport.stop();
   a.listener.close();
   a.session.close();
+}
+
+/**
+ * A node with a LID, GID and QPN base that another process registered
+ * (its QP moves here), hidden from peers until `peerTransport.reveal(node)`:
+ * the hub gives it the LID only when the other process hands it over.
+ * @throws RdmaError `ERR_HUB_UNAVAILABLE` when this thread has no hub session, or uses another hub.
+ */
+export function adoptHubNode(reg: Registration, hubKey: string): OpenedHubNode {
+  const a = active;
+  if (!a || a.closed) throw hubUnavailable('this thread has no open loop0 context on the hub');
+  if (a.key !== hubKey) throw hubUnavailable(`this thread uses the hub at ${a.key}, the queue pair's process the one at ${hubKey}`);
+  a.nodes++;
+  const session = a.session;
+  const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn), session.cm);
+  node.hidden = true;
+  session.attach(node);
+  let released = false;
+  return {
+    node,
+    release: () => {
+      if (released) return;
+      released = true;
+      session.detach(node);
+      a.nodes--;
+      endIfUnused(a);
+    },
+  };
+}
+
+/** This thread's hub session: its hub address (`key`), its peer address and the session, or null without one. */
+export function currentHubSession(): { readonly key: string; readonly session: HubSession } | null {
+  return active && !active.closed ? { key: active.key, session: active.session } : null;
 }

@@ -210,6 +210,15 @@ export class Hub {
         this.#send(c, r ? { t: 'resolved', req, gid, found: true, lid: r.lid, peer: r.peer, pid: r.pid } : { t: 'resolved', req, gid, found: false });
         return;
       }
+      case 'move': {
+        const req = intField(msg, 'req', 1, MAX_REQ);
+        const lid = intField(msg, 'lid', 0, 0xffff);
+        const peer = strField(msg, 'peer', 512);
+        this.#count(msg.t);
+        const r = this.#table.move(c.id, lid, peer);
+        this.#send(c, r.ok ? { t: 'moved', req, lid, pid: r.node.pid } : { t: 'error', req, code: r.code, message: r.message });
+        return;
+      }
       case 'qp': {
         const lid = intField(msg, 'lid', 0, 0xffff);
         const qpn = intField(msg, 'qpn', 0, 0xff_ffff);

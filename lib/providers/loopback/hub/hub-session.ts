@@ -68,14 +68,23 @@ export class HubSession {
     return this.#registerOn(await this.#usable(), undefined);
   }
 
+  /**
+   * Give the node with `lid` (its LID, GID and QPs) to the process whose
+   * peer address is `peer`: the hub answers once it resolves the GID there.
+   * @throws RdmaError `ERR_HUB_UNAVAILABLE` when the hub cannot be asked; the hub's code (`ERR_NOT_OWNER`, `ERR_UNREACHABLE`) when it refuses.
+   */
+  async handOver(lid: number, peer: string): Promise<void> {
+    await (await this.#usable()).request({ t: 'move', lid, peer });
+  }
+
   /** Start reporting for `node` and re-register it after a hub restart. */
   attach(node: HubNode): void {
     this.#nodes.add(node);
   }
 
-  /** Forget `node` and tell the hub (no answer awaited). */
+  /** Forget `node` and tell the hub (no answer awaited), unless its LID was handed to another process. */
   detach(node: HubNode): void {
-    if (!this.#nodes.delete(node)) return;
+    if (!this.#nodes.delete(node) || node.movedAway) return;
     this.#conn?.send({ t: 'unregister', lid: node.lid });
   }
 

@@ -1,7 +1,7 @@
 import { HubProtocolError } from './errors.js';
 
 /** The version of the hub protocol; `hello` and `welcome` frames carry it as `v`. */
-export const HUB_PROTOCOL_VERSION = 2;
+export const HUB_PROTOCOL_VERSION = 3;
 /** The largest hub frame body accepted, in bytes. */
 export const HUB_MAX_FRAME = 64 * 1024;
 /** Bytes of the length prefix. */

@@ -80,6 +80,28 @@ export class NodeTable {
     return n;
   }
 
+  /**
+   * Give node `lid` of `owner` to the client that registered a node with
+   * peer address `peer` (a QP moved to that process): the LID, GID, QPN base
+   * and QPs stay, the owner, peer address and pid change.
+   */
+  move(owner: number, lid: number, peer: string): RegisterResult {
+    const r = this.#byLid.get(lid);
+    if (!r || r.owner !== owner) return { ok: false, code: 'ERR_NOT_OWNER', message: `LID ${lid} is not a node of this client` };
+    let to: NodeRecord | undefined;
+    for (const other of this.#byLid.values()) {
+      if (other.peer === peer) {
+        to = other;
+        break;
+      }
+    }
+    if (!to) return { ok: false, code: 'ERR_UNREACHABLE', message: `no client with a node at peer address ${peer} is connected` };
+    const node: NodeRecord = { ...r, peer, pid: to.pid, owner: to.owner };
+    this.#byLid.set(lid, node);
+    this.#byGid.set(node.gid, node);
+    return { ok: true, node };
+  }
+
   byGid(gid: string): NodeRecord | undefined {
     return this.#byGid.get(gid);
   }

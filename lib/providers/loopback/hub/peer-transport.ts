@@ -66,6 +66,8 @@ export class PeerTransport implements Transport {
   readonly #dials = new Map<string, Promise<Peer>>();
   readonly #conns = new Set<PeerConnection>();
   readonly #background = new Set<string>();
+  /** LIDs whose node (with its QP) moved to another process: requests to them are answered MIGRATING. */
+  readonly #moved = new Set<number>();
   #config: PeerTransportConfig | null = null;
   #cqWaiters = 0;
 
@@ -108,6 +110,7 @@ export class PeerTransport implements Transport {
     this.#peers.clear();
     this.#routes.clear();
     this.#locals.clear();
+    this.#moved.clear();
   }
 
   /** Serve a connection accepted by the peer listener. */
@@ -148,7 +151,7 @@ export class PeerTransport implements Transport {
   }
 
   nodeAdded(node: LoopNode): void {
-    if (!(node instanceof HubNode) || !this.#config) return;
+    if (!(node instanceof HubNode) || !this.#config || node.hidden) return;
     this.#locals.set(node.lid, node);
     this.#broadcast({ t: 'up', lid: node.lid, gid: node.gid });
   }
@@ -156,7 +159,23 @@ export class PeerTransport implements Transport {
   nodeRemoved(node: LoopNode): void {
     if (this.#locals.get(node.lid) !== node) return;
     this.#locals.delete(node.lid);
+    if (node.movedAway) {
+      // Its new process announces it; requests still sent here are told to come back later.
+      this.#moved.add(node.lid);
+      return;
+    }
     this.#broadcast({ t: 'down', lid: node.lid, gid: node.gid });
+  }
+
+  /**
+   * A hidden node (taking over a QP moved from another process) now owns its
+   * LID: announce it to every peer, whose routes to it move here.
+   */
+  reveal(node: LoopNode): void {
+    node.hidden = false;
+    this.#moved.delete(node.lid);
+    this.#routes.delete(node.gid);
+    this.nodeAdded(node);
   }
 
   #hello(): PeerHello {
@@ -233,7 +252,10 @@ export class PeerTransport implements Transport {
     const gid = peer.nodes.get(lid);
     if (gid === undefined) return;
     peer.nodes.delete(lid);
-    if (this.#routes.get(gid)?.peer === peer) this.#routes.delete(gid);
+    const route = this.#routes.get(gid);
+    // The node moved to another process since (or to this one): it is not gone.
+    if (route === undefined ? this.#locals.has(lid) : route.peer !== peer) return;
+    this.#routes.delete(gid);
     for (const n of [...this.#locals.values()]) n.peerLost(gid, reason);
   }
 
@@ -273,7 +295,8 @@ export class PeerTransport implements Transport {
       if (node && mapped) this.#deliverGuarded(node, mapped);
       else if (node) node.deliverRequest(pkt);
       else if (pkt.qpType === QpType.RC) {
-        peer.sendWriter?.response({ dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome: Syndrome.NO_RESPONDER, rnrDelayMs: 0, data: null, atomicOrig: 0n }, pkt.srcLid);
+        const syndrome = this.#moved.has(requestDstLid(head)) ? Syndrome.MIGRATING : Syndrome.NO_RESPONDER;
+        peer.sendWriter?.response({ dstQpn: pkt.srcQpn, psn: pkt.psn, syndrome, rnrDelayMs: 0, data: null, atomicOrig: 0n }, pkt.srcLid);
       }
       return;
     }

@@ -1,0 +1,36 @@
+import { Connection } from '../connection/connection.js';
+import { QueuePair } from '../queue-pair.js';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { checkOptions, optionShape } from '../validate/options.js';
+import { describe } from '../validate/numbers.js';
+
+/** How a `QpMigrationSource` moves a queue pair. Only `qp` is required. */
+export interface QpMigrationSourceOptions {
+  /** The RC queue pair to move: connected (RTS), on a `loop0` hub context that holds this QP only (the whole context moves with it). */
+  readonly qp: QueuePair;
+  /** Stop the code that posts to the QP and polls its CQs here; the freeze starts when it resolves. */
+  readonly pause?: () => void | Promise<void>;
+  /** Start it again: called only when the move failed after `pause`, with the QP running here as before. */
+  readonly resume?: () => void | Promise<void>;
+  /** Give up: `migrate()` rejects with `MigrationError` (cause `AbortedError`) unless the hub already gave the QP to the target. */
+  readonly signal?: AbortSignal;
+}
+
+/** How a `QpMigrationTarget` receives a queue pair. */
+export interface QpMigrationTargetOptions {
+  /** Give up: `receive()` rejects with `MigrationError` (cause `AbortedError`) unless the hub already gave the QP to this process. */
+  readonly signal?: AbortSignal;
+}
+
+const SOURCE_SHAPE = optionShape<QpMigrationSourceOptions>({ qp: QueuePair, pause: Function, resume: Function, signal: AbortSignal });
+const TARGET_SHAPE = optionShape<QpMigrationTargetOptions>({ signal: AbortSignal });
+
+/**
+ * Check the connection and the options of either side of a queue-pair move.
+ * @throws InvalidArgumentError naming the bad argument.
+ */
+export function checkQpMoveSide(fn: string, connection: unknown, options: unknown, side: 'source' | 'target'): void {
+  if (!(connection instanceof Connection)) throw new InvalidArgumentError('connection', `${fn} expects a Connection (from listen() or connect()), got ${describe(connection)}`);
+  checkOptions(fn, 'options', options, side === 'source' ? SOURCE_SHAPE : TARGET_SHAPE);
+  if (side === 'source' && (options as QpMigrationSourceOptions).qp === undefined) throw new InvalidArgumentError('options.qp', `${fn} needs the queue pair to move`);
+}
