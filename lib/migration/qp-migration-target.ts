@@ -76,8 +76,8 @@ export class QpMigrationTarget {
       const image = decodeQpImage(await receiveImage(this.#conn, signal));
       adopted = await adoptQueuePair(image);
       signal.throwIfAborted();
-      await this.#conn.send(encodeMessage(MessageType.QP_PREPARED, [], new TextEncoder().encode(adopted.peerAddress)), { signal });
       this.#phase = MigrationPhase.SWITCHOVER;
+      await this.#conn.send(encodeMessage(MessageType.QP_PREPARED, [], new TextEncoder().encode(adopted.peerAddress)), { signal });
       await nextMessage(this.#conn, [MessageType.QP_COMMIT], signal);
       return adopted;
     } catch (err) {

@@ -62,4 +62,43 @@ describe('Queue-pair migration on loop0 between processes', () => {
     await until(() => stream.acked >= before + 20);
     await checkDelivered(stream, from);
   }, 60_000 + MIGRATIONS * 2_000);
+
+  it('the target process killed mid-move: the source rejects with ERR_MIGRATION_ABORTED and keeps the QP; the stream goes on intact', async () => {
+    const { stream, a, b } = await setUp({ stallB: true });
+    await until(() => stream.acked >= 20);
+    a.tell({ cmd: 'move' });
+    await b.next(['stalled']);
+    await b.kill();
+    const failed = await a.next(['move-failed', 'moved']);
+    expect(failed).toMatchObject({ ev: 'move-failed', code: 'ERR_MIGRATION_ABORTED' });
+    const resumedAt = stream.acked;
+    await until(() => stream.acked >= resumedAt + 20);
+    await checkDelivered(stream, a);
+  }, 60_000);
+
+  it('the source process killed after the target rebuilt the QP: the target rejects and keeps nothing; the peer gets the usual error completions', async () => {
+    const { stream, a, b } = await setUp();
+    await until(() => stream.acked >= 20);
+    a.tell({ cmd: 'move-stall' });
+    await a.next(['stalled']);
+    await a.kill();
+    const failed = await b.next(['receive-failed', 'arrived']);
+    expect(failed).toMatchObject({ ev: 'receive-failed', code: 'ERR_MIGRATION_ABORTED', phase: 'switchover' });
+    await until(() => stream.errors.length > 0);
+    expect(stream.errors[0]).toMatch(/RETRY_EXC_ERR|WR_FLUSH_ERR/);
+    await stream.stop();
+  }, 60_000);
+
+  it('the peer closing during a move: whichever process ends up with the QP gets the usual error completions', async () => {
+    const { stream, a, b } = await setUp();
+    await until(() => stream.acked >= 20);
+    a.tell({ cmd: 'move' });
+    stream.qp.pd.context.close();
+    // The move may start after the QP already failed: it is refused then (ERR_BAD_STATE) and the QP stays.
+    const moved = await a.next(['moved', 'move-failed', 'error']);
+    const holder = moved.ev === 'moved' ? b : a;
+    if (moved.ev === 'moved') await b.next(['arrived', 'receive-failed']);
+    const bad = await holder.next(['bad']);
+    expect(bad).toMatchObject({ what: 'completion', status: expect.stringMatching(/RETRY_EXC_ERR|WR_FLUSH_ERR/) });
+  }, 60_000);
 });
