@@ -2,15 +2,18 @@
  * Live migration of a 64 MiB image between two processes while a writer
  * dirties 1% of its pages every 10 ms: prints the rounds, the bytes moved
  * against the image, the pause, and the verification, on loop0 and on the
- * default native device when there is one. Exits 1 on any mismatch.
+ * default native device when there is one; then moves a live RC queue pair
+ * on loop0 back and forth between two processes while this process streams
+ * to it (`qp-demo.ts`). Exits 1 on any mismatch or loss.
  *
- *   npm run demo:migrate      # or: node dist/bench/migrate/demo.js [--size MiB] [--shared PERCENT] [--device NAME]
+ *   npm run demo:migrate      # or: node dist/bench/migrate/demo.js [--size MiB] [--shared PERCENT] [--device NAME] [--qp-moves N]
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openDevice } from '../../lib/index.js';
 import { runSource, type DemoSettings } from './demo-source.js';
 import { runTarget } from './demo-target.js';
+import { runQpDemo } from './qp-demo.js';
 
 const self = fileURLToPath(import.meta.url);
 const [role, ...rest] = process.argv.slice(2);
@@ -37,7 +40,11 @@ async function main(args: string[]): Promise<number> {
     const ok = await runSource(device, settings, (port) => fork(self, ['target', device, String(port), String(settings.bytes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     if (!ok) failed++;
   }
-  console.log(failed === 0 ? `demo:migrate: OK on ${devices.join(', ')}` : `demo:migrate: FAILED on ${failed} device(s)`);
+  if (!named || named === 'loop0') {
+    const qp = await runQpDemo(option('--qp-moves', 100));
+    if (!qp.ok) failed++;
+  }
+  console.log(failed === 0 ? `demo:migrate: OK on ${devices.join(', ')}` : `demo:migrate: FAILED on ${failed} run(s)`);
   return failed === 0 ? 0 : 1;
 }
 

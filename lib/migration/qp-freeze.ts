@@ -10,6 +10,7 @@ import type { LoopCq } from '../providers/loopback/cq.js';
 import { LoopMr } from '../providers/loopback/mr.js';
 import { HubNode } from '../providers/loopback/hub/hub-node.js';
 import { currentHubSession } from '../providers/loopback/hub/hub-runtime.js';
+import { qpnBaseOfLid } from '../providers/loopback/hub/gid.js';
 import { fabric } from '../providers/loopback/fabric.js';
 import { QP_IMAGE_VERSION, encodeQpImage, type ImageSge, type QpImageHeader } from './qp-image.js';
 
@@ -106,7 +107,7 @@ export function freezeQueuePair(qp: QueuePair, loopQp: LoopQp): FrozenQueuePair 
   });
   const recvs = snap.recv.recvs.map((r) => ({ wrId: r.wrId, sges: sges(r.sgList), length: r.length }));
   const header: QpImageHeader = {
-    v: QP_IMAGE_VERSION, hub: hub.key, lid: node.lid, gid: node.gid, qpnBase: node.lid << 8, qpn: loopQp.qpn, caps: qp.caps,
+    v: QP_IMAGE_VERSION, hub: hub.key, lid: node.lid, gid: node.gid, qpnBase: qpnBaseOfLid(node.lid), qpn: loopQp.qpn, caps: qp.caps,
     access: snap.attrs.accessFlags, attrs: snap.attrs, nextPsn: snap.nextPsn, expectedPsn: snap.recv.expectedPsn,
     regions: mrs.map((mr) => ({ key: mr.rkey, addr: mr.addr.toString(), length: mr.length, access: mr.access })),
     sends, recvs, atomics: snap.recv.atomics.map(([psn, orig]) => [psn, orig.toString()] as const),

@@ -18,7 +18,7 @@ export interface QpMigrationSourceOptions {
 
 /** How a `QpMigrationTarget` receives a queue pair. */
 export interface QpMigrationTargetOptions {
-  /** Give up: `receive()` rejects with `MigrationError` (cause `AbortedError`) unless the hub already gave the QP to this process. */
+  /** Give up while the QP's image arrives and is rebuilt: `receive()` rejects with `MigrationError` (cause `AbortedError`). Once rebuilt and answered, the move is the source's and the hub's to finish and the signal is not heeded. */
   readonly signal?: AbortSignal;
 }
 

@@ -45,7 +45,8 @@ export class QpMigrationTarget {
    *   (`WorkCompletionError`, `ERR_PEER_GONE`), gave up
    *   (`ERR_MIGRATION_PEER_ABORTED`), the image could not be rebuilt
    *   (`ERR_MIGRATION_PROTOCOL`, `ERR_HUB_UNAVAILABLE`, `ERR_UNREACHABLE`:
-   *   the QP's peer cannot be reached from here), or the signal fired. Nothing
+   *   the QP's peer cannot be reached from here), or the signal fired before
+   *   this side answered (after that, the source and the hub decide). Nothing
    *   of the QP is left in this process then.
    */
   receive(): Promise<MigratedQueuePair> {
@@ -77,8 +78,10 @@ export class QpMigrationTarget {
       adopted = await adoptQueuePair(image);
       signal.throwIfAborted();
       this.#phase = MigrationPhase.SWITCHOVER;
-      await this.#conn.send(encodeMessage(MessageType.QP_PREPARED, [], new TextEncoder().encode(adopted.peerAddress)), { signal });
-      await nextMessage(this.#conn, [MessageType.QP_COMMIT], signal);
+      // From here the source and the hub decide (a signal would race the hand-over): the connection's end is what stops the wait.
+      const unstoppable = new AbortController().signal;
+      await this.#conn.send(encodeMessage(MessageType.QP_PREPARED, [], new TextEncoder().encode(adopted.peerAddress)), { signal: unstoppable });
+      await nextMessage(this.#conn, [MessageType.QP_COMMIT], unstoppable);
       return adopted;
     } catch (err) {
       // The source may have had the LID moved here and then died (or the signal fired after): the hub decides.

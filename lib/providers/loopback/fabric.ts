@@ -63,7 +63,8 @@ class Fabric {
   /** A link to the node with `gid`, or null when no one can reach it. */
   route(gid: string): Link | null {
     const local = this.#nodes.get(gid);
-    if (local) {
+    // A hidden node (a QP moving in, not yet handed over) is reached where it still lives.
+    if (local && !local.hidden) {
       let link = this.#links.get(gid);
       if (!link) {
         link = new LocalLink(local);
