@@ -3,6 +3,7 @@ import { QueuePair } from '../queue-pair.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { checkOptions, optionShape } from '../validate/options.js';
 import { describe } from '../validate/numbers.js';
+import { AbortedError } from '../errors/aborted-error.js';
 
 /** How a `QpMigrationSource` moves a queue pair. Only `qp` is required. */
 export interface QpMigrationSourceOptions {
@@ -33,4 +34,16 @@ export function checkQpMoveSide(fn: string, connection: unknown, options: unknow
   if (!(connection instanceof Connection)) throw new InvalidArgumentError('connection', `${fn} expects a Connection (from listen() or connect()), got ${describe(connection)}`);
   checkOptions(fn, 'options', options, side === 'source' ? SOURCE_SHAPE : TARGET_SHAPE);
   if (side === 'source' && (options as QpMigrationSourceOptions).qp === undefined) throw new InvalidArgumentError('options.qp', `${fn} needs the queue pair to move`);
+}
+
+/**
+ * An abort signal that fires, with `AbortedError` naming `call`, when the
+ * caller's `signal` does; `release()` stops following it.
+ */
+export function followSignal(call: string, signal: AbortSignal | undefined): { readonly signal: AbortSignal; release(): void } {
+  const abort = new AbortController();
+  const onAbort = (): void => abort.abort(new AbortedError(call, signal?.reason));
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { signal: abort.signal, release: () => signal?.removeEventListener('abort', onAbort) };
 }

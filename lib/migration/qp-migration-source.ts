@@ -1,9 +1,8 @@
 import type { Connection } from '../connection/connection.js';
-import { AbortedError } from '../errors/aborted-error.js';
 import { MigrationError, MigrationPhase, migrationReason } from '../errors/migration-error.js';
 import type { LoopQp } from '../providers/loopback/qp.js';
 import { MessageType, encodeMessage } from './control-message.js';
-import { checkQpMoveSide, type QpMigrationSourceOptions } from './qp-migration-options.js';
+import { checkQpMoveSide, followSignal, type QpMigrationSourceOptions } from './qp-migration-options.js';
 import { freezeQueuePair, movableQp, type FrozenQueuePair } from './qp-freeze.js';
 import { nextMessage, sendAbort, sendImage } from './qp-move-wire.js';
 
@@ -76,10 +75,7 @@ export class QpMigrationSource {
 
   async #run(): Promise<QpMigrationResult> {
     const o = this.#options;
-    const abort = new AbortController();
-    const onAbort = (): void => abort.abort(new AbortedError('migrate()', o.signal?.reason));
-    if (o.signal?.aborted) onAbort();
-    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const abort = followSignal('migrate()', o.signal);
     let paused = false;
     let frozen: FrozenQueuePair | null = null;
     try {
@@ -108,7 +104,7 @@ export class QpMigrationSource {
       if (paused) await o.resume?.();
       throw new MigrationError(this.#phase, migrationReason(cause), { cause });
     } finally {
-      o.signal?.removeEventListener('abort', onAbort);
+      abort.release();
     }
   }
 }

@@ -1,10 +1,9 @@
 import type { Connection } from '../connection/connection.js';
-import { AbortedError } from '../errors/aborted-error.js';
 import { MigrationError, MigrationPhase, migrationReason } from '../errors/migration-error.js';
 import { MessageType, encodeMessage } from './control-message.js';
 import { adoptQueuePair, type AdoptedQueuePair, type MigratedQueuePair } from './qp-adopt.js';
 import { decodeQpImage } from './qp-image.js';
-import { checkQpMoveSide, type QpMigrationTargetOptions } from './qp-migration-options.js';
+import { checkQpMoveSide, followSignal, type QpMigrationTargetOptions } from './qp-migration-options.js';
 import { nextMessage, receiveImage, sendAbort } from './qp-move-wire.js';
 
 /**
@@ -55,17 +54,13 @@ export class QpMigrationTarget {
   }
 
   async #run(): Promise<MigratedQueuePair> {
-    const o = this.#options;
-    const abort = new AbortController();
-    const onAbort = (): void => abort.abort(new AbortedError('receive()', o.signal?.reason));
-    if (o.signal?.aborted) onAbort();
-    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const abort = followSignal('receive()', this.#options.signal);
     try {
       const adopted = await this.#prepare(abort.signal);
       await adopted.commit();
       return adopted.moved;
     } finally {
-      o.signal?.removeEventListener('abort', onAbort);
+      abort.release();
     }
   }
 

@@ -66,19 +66,24 @@ export async function openHubNode(options: HubNodeOptions): Promise<OpenedHubNod
     endIfUnused(a);
     throw err;
   }
+  return attachNode(a, reg, false);
+}
+
+/** A hub node of session `a` (counted in `a.nodes` already) and how to give it back. */
+function attachNode(a: Active, reg: Registration, hidden: boolean): OpenedHubNode {
   const session = a.session;
   const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn), session.cm);
+  node.hidden = hidden;
   session.attach(node);
   let released = false;
-  const owner = a;
   return {
     node,
     release: () => {
       if (released) return;
       released = true;
       session.detach(node);
-      owner.nodes--;
-      endIfUnused(owner);
+      a.nodes--;
+      endIfUnused(a);
     },
   };
 }
@@ -139,21 +144,7 @@ export function adoptHubNode(reg: Registration, hubKey: string): OpenedHubNode {
   if (!a || a.closed) throw hubUnavailable('this thread has no open loop0 context on the hub');
   if (a.key !== hubKey) throw hubUnavailable(`this thread uses the hub at ${a.key}, the queue pair's process the one at ${hubKey}`);
   a.nodes++;
-  const session = a.session;
-  const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn), session.cm);
-  node.hidden = true;
-  session.attach(node);
-  let released = false;
-  return {
-    node,
-    release: () => {
-      if (released) return;
-      released = true;
-      session.detach(node);
-      a.nodes--;
-      endIfUnused(a);
-    },
-  };
+  return attachNode(a, reg, true);
 }
 
 /** This thread's hub session: its hub address (`key`), its peer address and the session, or null without one. */
