@@ -86,8 +86,11 @@ export class QpMigrationSource {
       const started = performance.now();
       this.#phase = MigrationPhase.STOP_AND_COPY;
       frozen = freezeQueuePair(o.qp, this.#qp);
-      await sendImage(this.#conn, frozen.image, abort.signal);
+      // The target's answer comes after the image arrived; waiting for the image's ACK first would only add its trip back.
+      const sent = sendImage(this.#conn, frozen.image, abort.signal);
+      sent.catch(() => undefined);
       const prepared = await nextMessage(this.#conn, [MessageType.QP_PREPARED], abort.signal);
+      await sent;
       abort.signal.throwIfAborted();
       this.#phase = MigrationPhase.SWITCHOVER;
       await frozen.handOver(new TextDecoder().decode(prepared.tail));
