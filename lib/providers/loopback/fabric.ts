@@ -36,7 +36,10 @@ class Fabric {
     if (this.#nodes.get(node.gid) !== node) return;
     this.#nodes.delete(node.gid);
     this.#links.delete(node.gid);
-    for (const other of this.#nodes.values()) other.peerLost(node.gid, `loopback node ${node.gid} closed`);
+    // A node never announced (a QP moving in that did not), or whose QP lives on elsewhere, is not a peer that went away.
+    if (!node.hidden && !node.movedAway) {
+      for (const other of this.#nodes.values()) other.peerLost(node.gid, `loopback node ${node.gid} closed`);
+    }
     for (const t of this.#transports) t.nodeRemoved?.(node);
   }
 
