@@ -45,7 +45,7 @@ export interface AdoptedQueuePair {
 
 /**
  * Rebuild a moving QP in this process from its image: a hidden context with
- * the QP's LID and GID, its regions (same keys, addresses, bytes), its CQs
+ * the QP's LID, GID and P_Key table, its regions (same keys, addresses, bytes), its CQs
  * with the unpolled completions, the QP (same QPN) connected to the same
  * peer with the same PSNs and posted receives.
  * @throws RdmaError `ERR_HUB_UNAVAILABLE` when this thread has no hub session or uses another hub; `ERR_MIGRATION_PROTOCOL` for an image that cannot be rebuilt; `ERR_UNREACHABLE` when the peer cannot be reached.
@@ -55,7 +55,7 @@ export async function adoptQueuePair(image: QpImage): Promise<AdoptedQueuePair> 
   const hub = currentHubSession();
   if (hub === null) throw hubUnavailable('no loop0 context of this thread is on the hub');
   const { node, release } = adoptHubNode({ lid: h.lid, gid: h.gid, qpnBase: h.qpnBase }, h.hub);
-  const context = new Context(new LoopContext(node, release, allocateShared));
+  const context = new Context(new LoopContext(node, release, allocateShared, h.pkeys));
   try {
     const pd = context.allocPd();
     const sendCq = cqFrom(context, h.sendCq);

@@ -107,7 +107,7 @@ export function freezeQueuePair(qp: QueuePair, loopQp: LoopQp): FrozenQueuePair 
   });
   const recvs = snap.recv.recvs.map((r) => ({ wrId: r.wrId, sges: sges(r.sgList), length: r.length }));
   const header: QpImageHeader = {
-    v: QP_IMAGE_VERSION, hub: hub.key, lid: node.lid, gid: node.gid, qpnBase: qpnBaseOfLid(node.lid), qpn: loopQp.qpn, caps: qp.caps,
+    v: QP_IMAGE_VERSION, hub: hub.key, lid: node.lid, gid: node.gid, qpnBase: qpnBaseOfLid(node.lid), pkeys: [...node.pkeys], qpn: loopQp.qpn, caps: qp.caps,
     access: snap.attrs.accessFlags, attrs: snap.attrs, nextPsn: snap.nextPsn, expectedPsn: snap.recv.expectedPsn,
     regions: mrs.map((mr) => ({ key: mr.rkey, addr: mr.addr.toString(), length: mr.length, access: mr.access })),
     sends, recvs, atomics: snap.recv.atomics.map(([psn, orig]) => [psn, orig.toString()] as const),

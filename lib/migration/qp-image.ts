@@ -60,6 +60,8 @@ export interface QpImageHeader {
   readonly lid: number;
   readonly gid: string;
   readonly qpnBase: number;
+  /** The node's P_Key table (the QP's `pkeyIndex` points into it). */
+  readonly pkeys: readonly number[];
   readonly qpn: number;
   readonly caps: QueuePairCaps;
   /** The access flags the QP was created with. */
