@@ -41,6 +41,7 @@ VrdmaAddon::VrdmaAddon(Napi::Env env, Napi::Object exports) {
     InstanceMethod("shmMap", &VrdmaAddon::ShmMap),
     InstanceMethod("shmUnlink", &VrdmaAddon::ShmUnlink),
     InstanceMethod("shmUnlinkOwned", &VrdmaAddon::ShmUnlinkOwned),
+    InstanceMethod("fileMap", &VrdmaAddon::FileMap),
     InstanceValue("layoutVersion", Napi::Number::New(env, kLayoutVersion), napi_enumerable),
     InstanceValue("pageSize", Napi::Number::New(env, static_cast<double>(sysconf(_SC_PAGESIZE))), napi_enumerable),
   });
@@ -96,6 +97,10 @@ Napi::Value VrdmaAddon::ShmCreate(const Napi::CallbackInfo& info) {
 
 Napi::Value VrdmaAddon::ShmMap(const Napi::CallbackInfo& info) {
   return vrdma::ShmMap(info);
+}
+
+Napi::Value VrdmaAddon::FileMap(const Napi::CallbackInfo& info) {
+  return vrdma::FileMap(info);
 }
 
 Napi::Value VrdmaAddon::ShmUnlink(const Napi::CallbackInfo& info) {

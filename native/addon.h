@@ -68,6 +68,7 @@ class VrdmaAddon : public Napi::Addon<VrdmaAddon> {
   Napi::Value ShmMap(const Napi::CallbackInfo& info);
   Napi::Value ShmUnlink(const Napi::CallbackInfo& info);
   Napi::Value ShmUnlinkOwned(const Napi::CallbackInfo& info);
+  Napi::Value FileMap(const Napi::CallbackInfo& info);
 };
 
 // Class registration, one per file.

@@ -64,8 +64,8 @@ void ReleaseMapping(napi_env env, void* data, void* hint) {
 
 // Map `fd` (`mapped` bytes) and wrap the first `size` as an external ArrayBuffer.
 Napi::Value Wrap(Napi::Env env, int fd, size_t size, size_t mapped, const std::string& name,
-                 const std::shared_ptr<OwnedShmNames>& owned) {
-  void* mem = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+                 const std::shared_ptr<OwnedShmNames>& owned, off_t offset = 0) {
+  void* mem = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
   int err = errno;
   close(fd);
   if (mem == MAP_FAILED) {
@@ -139,6 +139,41 @@ Napi::Value ShmUnlink(const Napi::CallbackInfo& info, const std::shared_ptr<Owne
   if (shm_unlink(name.c_str()) == 0) return Napi::Boolean::New(env, true);
   if (errno == ENOENT) return Napi::Boolean::New(env, false);
   ThrowVerbs(env, "shm_unlink", errno, ErrnoText(errno) + " (" + name + ")");
+}
+
+Napi::Value FileMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (path.empty() || path.size() > 4096 || path.find('\0') != std::string::npos) {
+    throw Napi::TypeError::New(env, "path must be 1 to 4096 characters, none of them NUL");
+  }
+  size_t size = ArgSize(info);
+  if (info.Length() < 3 || !info[2].IsNumber()) throw Napi::TypeError::New(env, "offset must be a number");
+  double d = info[2].As<Napi::Number>().DoubleValue();
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  if (!(d >= 0 && d <= kMaxBytes) || d != static_cast<double>(static_cast<uint64_t>(d)) ||
+      static_cast<uint64_t>(d) % page != 0) {
+    throw Napi::RangeError::New(env, "offset must be a multiple of the page size from 0 to 2^40");
+  }
+  off_t offset = static_cast<off_t>(d);
+  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) ThrowVerbs(env, "open", errno, ErrnoText(errno) + " (opening " + path + ")");
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    ThrowVerbs(env, "fstat", err, ErrnoText(err) + " (" + path + ")");
+  }
+  // A regular file (a host file, a PCI BAR's resource file) must hold the
+  // window: touching pages past its end would raise SIGBUS.
+  uint64_t end = static_cast<uint64_t>(offset) + size;
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) < end) {
+    close(fd);
+    ThrowVerbs(env, "mmap", EINVAL, path + " holds " + std::to_string(st.st_size) + " bytes, fewer than the " +
+                                       std::to_string(end) + " a mapping up to that end needs");
+  }
+  return Wrap(env, fd, size, PageRounded(size), path, nullptr, offset);
 }
 
 }  // namespace vrdma

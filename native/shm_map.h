@@ -25,5 +25,8 @@ Napi::Value ShmCreate(const Napi::CallbackInfo& info, const std::shared_ptr<Owne
 Napi::Value ShmMap(const Napi::CallbackInfo& info);
 // shmUnlink(name): remove the name now (the memory stays mapped where it is).
 Napi::Value ShmUnlink(const Napi::CallbackInfo& info, const std::shared_ptr<OwnedShmNames>& owned);
+// fileMap(path, size, offset): `size` bytes of the file `path` from `offset`
+// (a multiple of the page size), mapped shared.
+Napi::Value FileMap(const Napi::CallbackInfo& info);
 
 }  // namespace vrdma

@@ -5,7 +5,7 @@ import { WrOpcode } from '../../lib/index.js';
 import { HubConnection } from '../../lib/providers/loopback/hub/hub-connection.js';
 import { connectTarget, parseAddress } from '../../lib/providers/loopback/hub/address.js';
 import { FrameType, PEER_PROTOCOL_VERSION } from '../../lib/providers/loopback/hub/peer-wire.js';
-import { HUB_JS, Scope, hubStats, requireBuild } from './helpers.js';
+import { HUB_JS, Scope, freePort, hubStats, requireBuild } from './helpers.js';
 import { connect, side } from './pair.js';
 import type { ChildWc } from './peer-child.js';
 
@@ -17,16 +17,6 @@ beforeEach(() => {
 afterEach(async () => {
   await scope.dispose();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 describe('TCP hub with a token', () => {
   it('started on demand on 127.0.0.1: the right token works end to end, a wrong one is refused', async () => {

@@ -218,6 +218,14 @@ export interface NativeAddon {
   shmUnlink(name: string): boolean;
   /** Remove every name this thread created and still holds (the process is exiting). */
   shmUnlinkOwned(): void;
+  /**
+   * Map `size` bytes of the file `path` from `offset` (a multiple of the
+   * page size), shared (a file under /dev/shm, or a PCI BAR such as an
+   * ivshmem device's `resource2`); unmapped when the buffer is collected.
+   * Needs no RDMA device.
+   * @throws VerbsError from `open` (ENOENT, EACCES), `fstat`, or `mmap` (EINVAL: a regular file shorter than `offset + size`).
+   */
+  fileMap(path: string, size: number, offset: number): ArrayBuffer;
 }
 
 /** The result of loading the addon. */

@@ -185,9 +185,11 @@ export class PeerTransport implements Transport {
     return { id: this.#config?.id ?? '', pid: process.pid, nodes, ...(shm ? { shm: shm.hostKey } : {}) };
   }
 
-  /** This process's shared memory, when peers on this host may map it (Unix-socket peers only). */
+  /** This process's shared memory, when peers may map it (Unix-socket peers, or any peer for a shared file). */
   #mappable(): ReturnType<typeof sharedMemory> {
-    return this.#config !== null && this.#config.token === null ? sharedMemory() : null;
+    if (this.#config === null) return null;
+    const mem = sharedMemory();
+    return this.#config.token === null || mem?.acrossHosts === true ? mem : null;
   }
 
   #broadcast(msg: OutMessage): void {

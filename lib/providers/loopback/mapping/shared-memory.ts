@@ -1,9 +1,9 @@
 import { nativeAddon } from '../../native/provider.js';
 import type { NativeAddon } from '../../native/addon.js';
-import { VerbsError } from '../../../errors/verbs-error.js';
-import { errnoValue } from '../../../errors/errno.js';
+import type { MappingBacking } from './backing.js';
 import { shmHostKey } from './host-key.js';
-import { creatorOf, newMappingName } from './names.js';
+import { SharedFile } from './shared-file.js';
+import { ShmObjects } from './shm-objects.js';
 
 /** A named mapping as peers are told of it: its object and the object's size. */
 export interface MappingRef {
@@ -15,50 +15,49 @@ export interface MappingRef {
 const PEER_MAPPINGS_KEPT = 256;
 
 /**
- * Memory that other processes on this host can map by name: what
- * `allocBuffer()` returns on hub contexts of `loop0` when the native addon
- * loads (`VRDMA_LOOPBACK_SHM=0` turns it off). One per thread.
+ * Memory that other processes can map by name: what `allocBuffer()` returns
+ * on hub contexts of `loop0` when the native addon loads
+ * (`VRDMA_LOOPBACK_SHM=0` turns it off). One per thread. Its memory comes
+ * from POSIX shared memory objects (peers on this host), or from one shared
+ * file when `VRDMA_LOOPBACK_SHARED_FILE` names one (peers anywhere that map
+ * the same file, e.g. two VMs sharing an ivshmem device).
  */
 export class SharedMemory {
-  readonly #addon: NativeAddon;
+  readonly #backing: MappingBacking;
   readonly #mine = new WeakMap<ArrayBufferLike, MappingRef>();
   readonly #peers = new Map<string, Uint8Array>();
-  /** Identifies the /dev/shm this process sees (peers with the same key can map its objects). */
+  /** Identifies the memory this process can name (peers with the same key can map its mappings). */
   readonly hostKey: string;
+  /** Whether peers reached over TCP may map it too (a shared file). */
+  readonly acrossHosts: boolean;
 
-  constructor(addon: NativeAddon, hostKey: string) {
-    this.#addon = addon;
-    this.hostKey = hostKey;
-    process.once('exit', () => addon.shmUnlinkOwned());
+  constructor(backing: MappingBacking) {
+    this.#backing = backing;
+    this.hostKey = backing.hostKey;
+    this.acrossHosts = backing.acrossHosts;
   }
 
   /**
-   * `size` zeroed bytes in a new shared memory object, or null when
-   * /dev/shm has no room for them (the caller falls back to private memory).
+   * `size` zeroed bytes in a new mapping, or null when the backing has no
+   * room for them (the caller falls back to private memory).
    * @throws VerbsError from `shm_open` or `mmap` for other failures.
    */
   allocate(size: number): Uint8Array | null {
-    const name = newMappingName();
-    let buffer: ArrayBuffer;
-    try {
-      buffer = this.#addon.shmCreate(name, size);
-    } catch (err) {
-      if (err instanceof VerbsError && (err.errno === errnoValue('ENOSPC') || err.errno === errnoValue('ENOMEM'))) return null;
-      throw err;
-    }
-    this.#mine.set(buffer, { name, size });
-    return new Uint8Array(buffer);
+    const made = this.#backing.create(size);
+    if (made === null) return null;
+    this.#mine.set(made.buffer, { name: made.name, size });
+    return new Uint8Array(made.buffer);
   }
 
-  /** The object `buffer` is a mapping of, when this thread created it. */
+  /** The mapping `buffer` is, when this thread created it. */
   mappingOf(buffer: ArrayBufferLike): MappingRef | undefined {
     return this.#mine.get(buffer);
   }
 
   /**
-   * Another process's (or thread's) object `name`, mapped (once per name
+   * Another process's (or thread's) mapping `name`, mapped (once per name
    * while it is among the latest used).
-   * @throws VerbsError from `shm_open` (ENOENT: no such object; EINVAL: smaller than `size`) or `mmap`.
+   * @throws VerbsError from `shm_open`/`open` (ENOENT: no such object; EINVAL: smaller than `size`) or `mmap`.
    * @throws RangeError for a name this library does not give.
    */
   map(name: string, size: number): Uint8Array {
@@ -68,8 +67,7 @@ export class SharedMemory {
       this.#peers.set(name, known);
       return known;
     }
-    if (creatorOf(name) === 0) throw new RangeError(`${name} is not the name of a loop0 shared memory object of this user`);
-    const bytes = new Uint8Array(this.#addon.shmMap(name, size));
+    const bytes = new Uint8Array(this.#backing.open(name, size));
     this.#peers.set(name, bytes);
     if (this.#peers.size > PEER_MAPPINGS_KEPT) this.#peers.delete(this.#peers.keys().next().value!);
     return bytes;
@@ -77,7 +75,7 @@ export class SharedMemory {
 
   /** Let go of the mappings of process `pid`'s objects (it went away). */
   forgetProcess(pid: number): void {
-    for (const name of [...this.#peers.keys()]) if (creatorOf(name) === pid) this.#peers.delete(name);
+    for (const name of [...this.#peers.keys()]) if (this.#backing.creatorOf(name) === pid) this.#peers.delete(name);
   }
 }
 
@@ -91,11 +89,32 @@ export function sharedMemory(): SharedMemory | null {
   if (instance !== undefined) return instance;
   instance = null;
   if (process.platform !== 'linux' || process.env['VRDMA_LOOPBACK_SHM'] === '0') return instance;
-  const key = shmHostKey();
-  if (key === null) return instance;
   const native = nativeAddon();
-  if ('addon' in native && typeof native.addon.shmCreate === 'function') instance = new SharedMemory(native.addon, key);
+  if (!('addon' in native) || typeof native.addon.shmCreate !== 'function') return instance;
+  const file = process.env['VRDMA_LOOPBACK_SHARED_FILE'];
+  if (file) {
+    const backing = sharedFileBacking(native.addon, file);
+    if (backing !== null) return (instance = new SharedMemory(backing));
+  }
+  const key = shmHostKey();
+  if (key !== null) instance = new SharedMemory(new ShmObjects(native.addon, key));
   return instance;
+}
+
+/**
+ * The shared file `path` (`VRDMA_LOOPBACK_SHARED_FILE`, of
+ * `VRDMA_LOOPBACK_SHARED_FILE_BYTES` bytes when given), or null, with a
+ * warning (code `VRDMA_SHARED_FILE`), when it cannot be used: this thread
+ * then keeps the default backing. Never throws.
+ */
+function sharedFileBacking(addon: NativeAddon, path: string): SharedFile | null {
+  const given = process.env['VRDMA_LOOPBACK_SHARED_FILE_BYTES'];
+  try {
+    return new SharedFile(addon, path, given ? Number(given) : undefined);
+  } catch (err) {
+    process.emitWarning(`loop0 does not use the shared file: ${err instanceof Error ? err.message : String(err)}`, { code: 'VRDMA_SHARED_FILE' });
+    return null;
+  }
 }
 
 /** Whether `buffer` is a named mapping this thread created (never loads the addon). */
