@@ -56,7 +56,8 @@ async function tcpPair(fileOf: (i: number) => string, size: number): Promise<{ a
   const [ca, cb] = await Promise.all([scope.child(envOf(0)), scope.child(envOf(1))]);
   const [a, b] = await Promise.all([side(ca, size), side(cb, size)]);
   scope.track((await hubStats(address, TOKEN)).pid);
-  await connect(a, b);
+  // a patient local ACK timeout (about 4.3 s): a retransmission on a loaded host would add to the exact counts checked
+  await connect(a, b, { timeout: 20 });
   return { a, b };
 }
 
