@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command, CommandContext } from '../command.js';
 import { createProgress } from '../progress.js';
 import { toJson } from '../json.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { ExitCode } from '../exit-code.js';
 import { EXIT_HELP, GLOBAL_HELP } from '../help.js';
 import { PERF_FLAGS, perfOptionsOf } from './perf-options.js';
@@ -24,7 +24,7 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   const document = { options, result };
   const file = ctx.options['out_json_file'];
-  if (typeof file === 'string' && file !== '') writeFileSync(file, toJson(document));
+  if (typeof file === 'string' && file !== '') writeFileAtomic(file, toJson(document));
   ctx.io.stdout.write(ctx.json ? toJson(document) : formatPerfText(result, options.reportGbits));
   return ExitCode.OK;
 }
