@@ -4,7 +4,10 @@
  * the first native device when `VRDMA_TEST_PROVIDER=native`).
  */
 import { networkInterfaces } from 'node:os';
-import { afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { peerTransport } from '../../lib/providers/loopback/hub/hub-runtime.js';
+import { readMappingStats } from '../../lib/providers/loopback/mapping/stats.js';
+import { sharedMemory } from '../../lib/providers/loopback/mapping/shared-memory.js';
 import {
   Access, listDevices, openDevice, QpType, type CompletionQueue, type Context, type MemoryRegion,
   type ProtectionDomain, type QueuePair, type WorkCompletion, type ConnectOptions, type QueuePairInit,
@@ -44,13 +47,24 @@ const RXE_QUIRKS: Record<string, string> = {
 };
 
 /**
+ * What loop0's path between processes does not do by design (documented in
+ * docs/loopback.md), keyed like the rxe quirks; a case listed here is
+ * skipped over that path with this reason in its title.
+ */
+const PEER_PATH_LIMITS: Record<string, string> = {
+  'spin-without-yield': 'between processes, requests and completions arrive on the event loop: a caller that never yields sees none',
+};
+
+/**
  * Why a case cannot run on the test device, or null. Sources: the known rxe
- * quirks, and `VRDMA_TEST_SKIP` (comma-separated case ids) for others.
+ * quirks, the limits of loop0's path between processes when the suite runs
+ * over it, and `VRDMA_TEST_SKIP` (comma-separated case ids) for others.
  */
 export function skipReason(caseId: string): string | null {
   const extra = (process.env['VRDMA_TEST_SKIP'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (extra.includes(caseId)) return `skipped by VRDMA_TEST_SKIP on ${testDeviceName()}`;
   if (onRxe() && RXE_QUIRKS[caseId]) return `known quirk: ${RXE_QUIRKS[caseId]}`;
+  if (overPeerPath() && PEER_PATH_LIMITS[caseId]) return `by design: ${PEER_PATH_LIMITS[caseId]}`;
   return null;
 }
 
@@ -62,9 +76,22 @@ export function expectedStatuses<T>(spec: T, rxe: { readonly statuses: T; readon
   return onRxe() ? { statuses: rxe.statuses, note: ` (rxe quirk: ${rxe.reason})` } : { statuses: spec, note: '' };
 }
 
-/** Open the test device (private to this process on loopback). */
+/**
+ * True when the suite runs over loop0's path between processes: with
+ * `VRDMA_LOOPBACK_SELF_ROUTE=peers` the test contexts join the hub and
+ * their QPs reach each other through the process's peer connection to
+ * itself, RC payloads through shared memory, as two processes would.
+ */
+export function overPeerPath(): boolean {
+  return testProvider() === 'loopback' && process.env['VRDMA_LOOPBACK_SELF_ROUTE'] === 'peers';
+}
+
+/**
+ * Open the test device: on loopback private to this process, or on the hub
+ * when the suite runs over the path between processes (`overPeerPath`).
+ */
 export function openTestContext(): Promise<Context> {
-  return openDevice(testDeviceName(), { hub: false });
+  return openDevice(testDeviceName(), { hub: overPeerPath() });
 }
 
 /** Everything one test needs: a context, a PD, a CQ per side and two connected QPs. */
@@ -81,6 +108,7 @@ export interface Pair {
 /** Build two QPs of `type` on one device and connect them to each other (UD: both to RTS). */
 export async function makePair(type: number = QpType.RC, init: Partial<QueuePairInit> = {}, options: ConnectOptions = {}): Promise<Pair> {
   const ctx = await openTestContext();
+  if (overPeerPath()) expectPeerPath();
   const pd = ctx.allocPd();
   const cqA = ctx.createCq({ depth: 1024 });
   const cqB = ctx.createCq({ depth: 1024 });
@@ -95,6 +123,25 @@ export async function makePair(type: number = QpType.RC, init: Partial<QueuePair
   }
   return { ctx, pd, cqA, cqB, a, b, close: () => ctx.close() };
 }
+
+let completionsCollected = 0;
+const servedBefore = peerTransport.requestsServed;
+
+/**
+ * Over the path between processes the process must be connected to itself,
+ * else the QPs would meet directly and the run would prove nothing.
+ * @throws Error when that connection is missing.
+ */
+function expectPeerPath(): void {
+  if (peerTransport.connectionCount < 2) throw new Error('VRDMA_LOOPBACK_SELF_ROUTE=peers, but this process has no peer connection to itself');
+}
+
+// ...and a file whose work completed must have had its requests served through that connection.
+afterAll(() => {
+  if (overPeerPath() && completionsCollected > 0 && peerTransport.requestsServed === servedBefore) {
+    throw new Error(`${completionsCollected} completions over the path between processes, but no request crossed the peer connection`);
+  }
+});
 
 /** Register `size` bytes (filled with `fill`, default 0) with all access rights. */
 export function region(pd: ProtectionDomain, size: number, fill = 0, access: number = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC): MemoryRegion {
@@ -125,7 +172,9 @@ export async function collect(cq: CompletionQueue, n: number, timeoutMs = WAIT_M
   const out: WorkCompletion[] = [];
   const deadline = Date.now() + timeoutMs;
   while (out.length < n) {
-    out.push(...cq.poll(Math.min(64, n - out.length)));
+    const got = cq.poll(Math.min(64, n - out.length));
+    completionsCollected += got.length;
+    out.push(...got);
     if (out.length >= n) break;
     const left = deadline - Date.now();
     if (left <= 0) {

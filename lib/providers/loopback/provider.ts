@@ -8,6 +8,7 @@ import { LoopContext } from './context.js';
 import { createLocalNode } from './local-node.js';
 import { installTransports } from './transports.js';
 import { openHubNode } from './hub/hub-runtime.js';
+import type { SelfRouter } from './hub/hub-node.js';
 import { parseAddress } from './hub/address.js';
 import { messageOf } from './hub/errors.js';
 import { allocateShared } from './mapping/shared-memory.js';
@@ -51,7 +52,9 @@ export const loopbackProvider: ProviderBackend<LoopbackOpenOptions> = {
     const explicit = options.hub === true || options.hubAddress !== undefined;
     try {
       const { node, release } = await openHubNode({ hubAddress: options.hubAddress, hubToken: options.hubToken });
-      return new LoopContext(node, release, allocateShared, pkeys);
+      const ctx = new LoopContext(node, release, allocateShared, pkeys);
+      if (node.selfRouter !== null) await connectSelfOrClose(ctx, node.selfRouter);
+      return ctx;
     } catch (err) {
       if (explicit) {
         if (err instanceof RdmaError && err.code === 'ERR_HUB_UNAVAILABLE') throw err;
@@ -62,6 +65,20 @@ export const loopbackProvider: ProviderBackend<LoopbackOpenOptions> = {
     }
   },
 };
+
+/**
+ * With `VRDMA_LOOPBACK_SELF_ROUTE=peers`, connect the process to itself
+ * before the context is used, so its first datagram already has a way.
+ * @throws RdmaError `ERR_HUB_UNAVAILABLE` (the context closed) when that fails.
+ */
+async function connectSelfOrClose(ctx: LoopContext, router: SelfRouter): Promise<void> {
+  try {
+    await router.connect();
+  } catch (err) {
+    ctx.close();
+    throw new RdmaError('ERR_HUB_UNAVAILABLE', `VRDMA_LOOPBACK_SELF_ROUTE=peers: cannot connect this process to its own peer listener: ${messageOf(err)}`, { cause: err });
+  }
+}
 
 function warnOnce(reason: string): void {
   if (warned.has(reason)) return;

@@ -81,6 +81,13 @@ export class PeerTransport implements Transport {
     closed: (conn, reason) => this.#closed(conn, reason),
   };
 
+  #requestsServed = 0;
+
+  /** Requests from peers delivered to this thread's nodes (for tests). */
+  get requestsServed(): number {
+    return this.#requestsServed;
+  }
+
   /** Connections currently open (handshaken or not). */
   get connectionCount(): number {
     return this.#conns.size;
@@ -147,6 +154,35 @@ export class PeerTransport implements Transport {
     const where = await cfg.locate(gid);
     if (!where || where.peer === cfg.id || this.#config !== cfg) return this.#routes.get(gid) ?? null;
     await this.#peer(where.peer);
+    return this.#routes.get(gid) ?? null;
+  }
+
+  /**
+   * Connect this process to its own peer listener (`VRDMA_LOOPBACK_SELF_ROUTE=peers`):
+   * afterwards `selfRoute` reaches this thread's hub nodes through that
+   * connection, as another process would.
+   * @throws RdmaError `ERR_HUB_UNAVAILABLE` without a hub session.
+   * @throws RdmaError `ERR_UNREACHABLE` when the own listener cannot be reached.
+   */
+  async connectSelf(): Promise<void> {
+    const cfg = this.#config;
+    if (!cfg) throw new RdmaError('ERR_HUB_UNAVAILABLE', 'no hub session: cannot route this process through its peer listener');
+    await this.#peer(cfg.id);
+  }
+
+  /**
+   * The way to a hub node of this thread through this process's connection
+   * to itself (`connectSelf`), or null when there is none.
+   */
+  selfRoute(gid: string): Link | null {
+    const cfg = this.#config;
+    const peer = cfg ? this.#peers.get(cfg.id) : undefined;
+    if (!peer?.send) return null;
+    const lid = lidOfGid(gid);
+    if (this.#locals.get(lid)?.gid !== gid) return null;
+    const link = this.#routes.get(gid);
+    if (link?.peer === peer) return link;
+    this.#nodeUp(peer, lid, gid);
     return this.#routes.get(gid) ?? null;
   }
 
@@ -244,8 +280,14 @@ export class PeerTransport implements Transport {
     return peer?.conns.has(conn) ? peer : undefined;
   }
 
+  /** True for this process's connection to itself (`connectSelf`). */
+  #isSelf(peer: Peer): boolean {
+    return peer.id === this.#config?.id;
+  }
+
   #nodeUp(peer: Peer, lid: number, gid: string): void {
-    if (lidOfGid(gid) !== lid || this.#locals.has(lid)) return;
+    // A node of this process is reached through a peer only on the connection to itself.
+    if (lidOfGid(gid) !== lid || (this.#locals.has(lid) && !this.#isSelf(peer))) return;
     peer.nodes.set(lid, gid);
     this.#routes.set(gid, new PeerLink(peer, lid, (pkt) => this.#fromLocal(pkt)));
   }
@@ -288,12 +330,14 @@ export class PeerTransport implements Transport {
     const peer = this.#peerOf(conn);
     if (!peer) return;
     if (type === FrameType.REQUEST) {
-      const srcGid = peer.nodes.get(requestSrcLid(head));
+      const srcLid = requestSrcLid(head);
+      const srcGid = peer.nodes.get(srcLid) ?? (this.#isSelf(peer) ? this.#locals.get(srcLid)?.gid : undefined);
       if (srcGid === undefined) return;
       const mapped = requestMapped(head) ? openMappedRequest(head, body, srcGid, peer.sendWriter) : undefined;
       if (mapped === null) return;
       const pkt = mapped ? mapped.pkt : decodeRequest(head, body, srcGid);
       const node = this.#locals.get(requestDstLid(head));
+      if (node) this.#requestsServed++;
       if (node && mapped) this.#deliverGuarded(node, mapped);
       else if (node) node.deliverRequest(pkt);
       else if (pkt.qpType === QpType.RC) {
