@@ -207,15 +207,16 @@ describe('loop0 across threads: SEND/RECV', () => {
   });
 
   it('an RNR NAK is an answer: local ACK timeouts with RNR NAKs between them are not retransmissions in a row', async () => {
-    // timeout 17 is 537 ms; each block of the worker outlasts one timeout but not two.
-    const a = await pairWithWorker(local, w, { timeout: 17, retryCnt: 1 });
+    // timeout 18 is 1074 ms; each block of the worker (1300 ms) outlasts one timeout but not two,
+    // with some 800 ms to spare for a loaded machine to deliver the RNR NAK that ends the block.
+    const a = await pairWithWorker(local, w, { timeout: 18, retryCnt: 1 });
     await w.call('mr', { name: 'dst', size: 64, shared: true, access: ALL_ACCESS });
     const src = local.pd.registerMemory(local.ctx.allocBuffer(64), ALL_ACCESS);
     a.postSend({ wrId: 1, opcode: WrOpcode.SEND, sgList: [{ mr: src, length: 8 }] });
     await new Promise((r) => setTimeout(r, RETRANSMISSIONS_MS));
-    await w.call('block', { ms: 700 });
+    await w.call('block', { ms: 1300 });
     await new Promise((r) => setTimeout(r, RETRANSMISSIONS_MS));
-    await w.call('block', { ms: 700 });
+    await w.call('block', { ms: 1300 });
     await new Promise((r) => setTimeout(r, RETRANSMISSIONS_MS));
     expect(local.cq.poll(16)).toEqual([]);
     await w.call('recv', { qp: 'b', wrs: [{ wrId: 100, sges: [{ mr: 'dst' }] }] });
