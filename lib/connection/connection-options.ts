@@ -28,7 +28,7 @@ export interface ConnectionOptions {
   readonly qp?: QueuePair;
   /** Bytes of a region the connection allocates and exposes to the peer first (read, write, atomics); default 0 (none). */
   readonly expose?: number;
-  /** Your own regions to expose to the peer, after the connection's own; they must belong to `pd` (or `qp.pd`). */
+  /** Your own regions to expose to the peer, after the connection's own; they must belong to `pd` (or `qp.pd`); at most 65535 in all (65534 with `expose`). */
   readonly regions?: readonly MemoryRegion[];
   /** Application bytes sent to the peer in the exchange (`connection.peerPayload` there); default none. */
   readonly payload?: Uint8Array;
@@ -81,6 +81,9 @@ export function toConnectionSettings(fn: string, o: ConnectionOptions, extra: Op
   const payload = o.payload ?? new Uint8Array(0);
   const regions = o.regions ?? [];
   if (!Array.isArray(regions)) throw new InvalidArgumentError('options.regions', 'must be an array of MemoryRegion');
+  // The hello's region list has a 16-bit count, and the region of `expose` comes first.
+  const maxRegions = (o.expose ?? 0) > 0 ? 0xfffe : 0xffff;
+  if (regions.length > maxRegions) throw new InvalidArgumentError('options.regions', `at most ${maxRegions} regions${maxRegions < 0xffff ? ' besides the one options.expose adds' : ''}, got ${regions.length}`);
   const headroom = 4096 + 20 * regions.length;
   if (payload.length + headroom > maxFrameBytes) {
     throw new InvalidArgumentError('options.payload', `${payload.length} bytes do not fit in an exchange frame of at most ${maxFrameBytes} bytes (options.maxFrameBytes); the peer must accept frames that large too`);

@@ -155,6 +155,8 @@ describe(`Connection on ${testDeviceName()}`, () => {
     await expect(listen({ port: 1, host: '' })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(connect({ port: 1, payload: new Uint8Array(2 << 20) })).rejects.toThrow(/options\.payload/);
     await expect(connect({ port: 1, messageSize: 100 })).rejects.toThrow(/multiple of 8/);
+    await expect(connect({ port: 1, regions: new Array(65536).fill({}) })).rejects.toThrow(/options\.regions: .*at most 65535 regions, got 65536/);
+    await expect(listen({ port: 0, via: 'cm', expose: 64, regions: new Array(65535).fill({}) })).rejects.toThrow(/at most 65534 regions besides the one options\.expose adds/);
     await expect(connect({ port: 1, prot: 1 } as never)).rejects.toThrow(/port/);
     const [server, client] = await pair({ expose: 256, messageSize: 64 });
     await expect(client.send(new Uint8Array(65))).rejects.toBeInstanceOf(InvalidArgumentError);
