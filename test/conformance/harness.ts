@@ -6,8 +6,7 @@
 import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { peerTransport } from '../../lib/providers/loopback/hub/hub-runtime.js';
-import { readMappingStats } from '../../lib/providers/loopback/mapping/stats.js';
-import { sharedMemory } from '../../lib/providers/loopback/mapping/shared-memory.js';
+import { readShmStats } from '../../lib/providers/loopback/shm/index.js';
 import {
   Access, listDevices, openDevice, QpType, type CompletionQueue, type Context, type MemoryRegion,
   type ProtectionDomain, type QueuePair, type WorkCompletion, type ConnectOptions, type QueuePairInit,
@@ -87,6 +86,16 @@ export function overPeerPath(): boolean {
 }
 
 /**
+ * True when the suite runs over loop0's path between threads: with
+ * `VRDMA_LOOPBACK_SELF_ROUTE=threads` the QPs of the (private) test contexts
+ * reach each other through the cross-thread transport's ring from the
+ * thread to itself, as QPs of two threads would.
+ */
+export function overThreadPath(): boolean {
+  return testProvider() === 'loopback' && process.env['VRDMA_LOOPBACK_SELF_ROUTE'] === 'threads';
+}
+
+/**
  * Open the test device: on loopback private to this process, or on the hub
  * when the suite runs over the path between processes (`overPeerPath`).
  */
@@ -126,6 +135,7 @@ export async function makePair(type: number = QpType.RC, init: Partial<QueuePair
 
 let completionsCollected = 0;
 const servedBefore = peerTransport.requestsServed;
+const recordsBefore = readShmStats().recordsIn;
 
 /**
  * Over the path between processes the process must be connected to itself,
@@ -136,10 +146,14 @@ function expectPeerPath(): void {
   if (peerTransport.connectionCount < 2) throw new Error('VRDMA_LOOPBACK_SELF_ROUTE=peers, but this process has no peer connection to itself');
 }
 
-// ...and a file whose work completed must have had its requests served through that connection.
+// ...and a file whose work completed must have had its requests cross that connection, or the thread's ring.
 afterAll(() => {
-  if (overPeerPath() && completionsCollected > 0 && peerTransport.requestsServed === servedBefore) {
+  if (completionsCollected === 0) return;
+  if (overPeerPath() && peerTransport.requestsServed === servedBefore) {
     throw new Error(`${completionsCollected} completions over the path between processes, but no request crossed the peer connection`);
+  }
+  if (overThreadPath() && readShmStats().recordsIn === recordsBefore) {
+    throw new Error(`${completionsCollected} completions over the path between threads, but no record crossed the ring`);
   }
 });
 

@@ -14,6 +14,18 @@ export interface RetryWaiter {
   retryIfDue(now: number): void;
 }
 
+/**
+ * How a node reaches the nodes of its own thread when they are to be reached
+ * as nodes elsewhere are (`VRDMA_LOOPBACK_SELF_ROUTE`): through a transport
+ * that connects the thread or process to itself.
+ */
+export interface SelfRouter {
+  /** The link to this thread's node `gid` through that transport, or null. */
+  route(gid: string): Link | null;
+  /** Set the transport's connection to itself up. */
+  connect(): Promise<void>;
+}
+
 /** First address handed to loopback regions (looks like a user-space VA). */
 const ADDRESS_BASE = 0x7f00_0000_0000n;
 
@@ -113,12 +125,22 @@ export class LoopNode {
     return localCmClient();
   }
 
+  /** Set when this thread's nodes are reached through a transport, not directly (`VRDMA_LOOPBACK_SELF_ROUTE`). */
+  selfRouter: SelfRouter | null = null;
+
+  /** The way to node `gid`; with a self router, nodes of this thread are reached through it only. */
   route(gid: string): Link | null {
+    const self = this.selfRouter;
+    if (self !== null && fabric.local(gid) !== undefined) return self.route(gid);
     return fabric.route(gid);
   }
 
-  resolve(gid: string): Promise<Link | null> {
-    return fabric.resolve(gid);
+  /** Like `route`, setting up a way first when one can be made (the self router's connection included). */
+  async resolve(gid: string): Promise<Link | null> {
+    const self = this.selfRouter;
+    if (self === null || fabric.local(gid) === undefined) return fabric.resolve(gid);
+    await self.connect();
+    return self.route(gid);
   }
 
   deliverRequest(pkt: RequestPacket): void {

@@ -8,7 +8,9 @@ import { LoopContext } from './context.js';
 import { createLocalNode } from './local-node.js';
 import { installTransports } from './transports.js';
 import { openHubNode } from './hub/hub-runtime.js';
-import type { SelfRouter } from './hub/hub-node.js';
+import type { LoopNode, SelfRouter } from './node.js';
+import { selfRoute } from './self-route.js';
+import { shmSelfRouter } from './shm/index.js';
 import { parseAddress } from './hub/address.js';
 import { messageOf } from './hub/errors.js';
 import { allocateShared } from './mapping/shared-memory.js';
@@ -47,7 +49,7 @@ export const loopbackProvider: ProviderBackend<LoopbackOpenOptions> = {
     checkPortOption(LOOP_DEVICE_NAME, LOOP_DEVICE_ATTRIBUTES.physPortCnt, options.port);
     const pkeys = loopPkeyTable(options.pkeys);
     installTransports();
-    if (options.hub === false) return new LoopContext(createLocalNode(), undefined, undefined, pkeys);
+    if (options.hub === false) return new LoopContext(privateNode(), undefined, undefined, pkeys);
     if (options.hubAddress !== undefined) parseAddress(options.hubAddress);
     const explicit = options.hub === true || options.hubAddress !== undefined;
     try {
@@ -61,10 +63,17 @@ export const loopbackProvider: ProviderBackend<LoopbackOpenOptions> = {
         throw new RdmaError('ERR_HUB_UNAVAILABLE', `the loopback hub cannot be used: ${messageOf(err)}`, { cause: err });
       }
       warnOnce(messageOf(err));
-      return new LoopContext(createLocalNode(), undefined, undefined, pkeys);
+      return new LoopContext(privateNode(), undefined, undefined, pkeys);
     }
   },
 };
+
+/** A node private to this process; with `VRDMA_LOOPBACK_SELF_ROUTE=threads`, reached through the cross-thread ring even from its own thread. */
+function privateNode(): LoopNode {
+  const node = createLocalNode();
+  if (selfRoute() === 'threads') node.selfRouter = shmSelfRouter();
+  return node;
+}
 
 /**
  * With `VRDMA_LOOPBACK_SELF_ROUTE=peers`, connect the process to itself

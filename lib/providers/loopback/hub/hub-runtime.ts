@@ -1,7 +1,9 @@
 import { connectHub } from './connect-hub.js';
 import { defaultHubAddressText, parseAddress, type HubAddress } from './address.js';
 import { hubUnavailable } from './errors.js';
-import { HubNode, type Registration, type SelfRouter } from './hub-node.js';
+import { HubNode, type Registration } from './hub-node.js';
+import type { SelfRouter } from '../node.js';
+import { selfRoute } from '../self-route.js';
 import { HubSession } from './hub-session.js';
 import { listenForPeers, type PeerListener } from './peer-listener.js';
 import { PeerTransport } from './peer-transport.js';
@@ -15,16 +17,6 @@ const selfRouter: SelfRouter = {
   route: (gid) => peerTransport.selfRoute(gid),
   connect: () => peerTransport.connectSelf(),
 };
-
-/**
- * True when `VRDMA_LOOPBACK_SELF_ROUTE` is `peers`: hub nodes of one process
- * reach each other as nodes of two processes do (the peer socket, and shared
- * memory for the bytes), so single-process programs and test suites
- * exercise that path. Any other value, or none, keeps them direct.
- */
-export function selfRouteRequested(): boolean {
-  return process.env['VRDMA_LOOPBACK_SELF_ROUTE'] === 'peers';
-}
 
 /** Where to find the hub and how to prove who we are. */
 export interface HubNodeOptions {
@@ -88,7 +80,7 @@ export async function openHubNode(options: HubNodeOptions): Promise<OpenedHubNod
 /** A hub node of session `a` (counted in `a.nodes` already) and how to give it back. */
 function attachNode(a: Active, reg: Registration, hidden: boolean): OpenedHubNode {
   const session = a.session;
-  const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn), session.cm, selfRouteRequested() ? selfRouter : null);
+  const node = new HubNode(reg, (op, qpn) => session.reportQp(reg.lid, op, qpn), session.cm, selfRoute() === 'peers' ? selfRouter : null);
   node.hidden = hidden;
   session.attach(node);
   let released = false;

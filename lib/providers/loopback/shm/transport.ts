@@ -62,6 +62,9 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
   /** Withdrawals that arrived during a drain, handled once it ends. */
   readonly #later: Array<() => void> = [];
   #cqWaiters = 0;
+  /** This thread as its own peer (`VRDMA_LOOPBACK_SELF_ROUTE=threads`), made on first use. */
+  #self: Peer | null = null;
+  readonly #selfLinks = new Map<string, ShmLink>();
 
   constructor(fabric: FabricView, config: ShmConfig) {
     this.#fabric = fabric;
@@ -108,6 +111,21 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
     return this.route(gid);
   }
 
+  /**
+   * The way to node `gid` of this thread through a ring from this thread to
+   * itself, as to a node of another thread (`VRDMA_LOOPBACK_SELF_ROUTE=threads`),
+   * or null when `gid` is not a node of this thread.
+   */
+  selfRoute(gid: string): Link | null {
+    if (!this.#fabric.local(gid)) return null;
+    let link = this.#selfLinks.get(gid);
+    if (!link) {
+      link = new ShmLink(this.#selfPeer(), gid);
+      this.#selfLinks.set(gid, link);
+    }
+    return link;
+  }
+
   /** Consume what arrived from other threads and send what waited for room (every CQ poll). */
   progress(): void {
     if (this.#busy) return;
@@ -124,6 +142,7 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
 
   /** Withdraw a node of this thread: peers' QPs connected to it fail. */
   nodeRemoved(node: LoopNode): void {
+    this.#selfLinks.delete(node.gid);
     this.#post({ t: 'gone', from: this.id, gid: node.gid });
   }
 
@@ -160,6 +179,12 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
 
   /** Make `sab` (a `SharedArrayBuffer`, or a named mapping: the peer maps it too) known to the transport `to` as `id`. */
   share(to: number, id: number, sab: ArrayBufferLike): void {
+    if (to === this.id) {
+      // this thread as its own peer: the buffer is here already
+      this.#self?.buffers.set(id, new Uint8Array(sab));
+      shmStats.buffersShared++;
+      return;
+    }
     const ref = sab instanceof SharedArrayBuffer ? undefined : sharedMemory()?.mappingOf(sab);
     if (ref) this.#channel.post({ t: 'map', from: this.id, to, id, name: ref.name, size: ref.size });
     else this.#channel.post({ t: 'sab', from: this.id, to, id, sab: sab as SharedArrayBuffer });
@@ -265,6 +290,20 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
       this.#peerList = [...this.#peers.values()];
       this.#updateHold();
     }
+    return peer;
+  }
+
+  /** This thread as its own peer: one ring, written and read here. */
+  #selfPeer(): Peer {
+    if (this.#self) return this.#self;
+    const peer = new Peer(this.id, this.#block.sab, performance.now());
+    const ring = Ring.create(this.#config.ringBytes);
+    peer.out = new OutRing(ring, this, this.#block, this.id);
+    peer.in = new InRing(new Ring(ring.sab));
+    this.#self = peer;
+    this.#peers.set(this.id, peer);
+    this.#peerList = [...this.#peers.values()];
+    this.#updateHold();
     return peer;
   }
 
