@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { Access, ClosedError, QpState, QpType, WrOpcode, wcStatusName, type Context } from '../../lib/index.js';
-import { collect, expectedStatuses, makePair, openTestContext, region, testDeviceName, type Pair } from './harness.js';
+import { ackTimeout, collect, expectedStatuses, makePair, openTestContext, region, testDeviceName, type Pair } from './harness.js';
 
 describe(`access rules on ${testDeviceName()}`, () => {
   let p: Pair | undefined;
@@ -14,7 +14,7 @@ describe(`access rules on ${testDeviceName()}`, () => {
 
   const noLocalWriteRecv = expectedStatuses({ recv: 'LOC_PROT_ERR', send: 'REM_OP_ERR' }, { statuses: { recv: 'LOC_QP_OP_ERR', send: 'REM_OP_ERR' }, reason: 'rxe reports a receive into a region without LOCAL_WRITE as LOC_QP_OP_ERR' });
   it(`a receive into a region without LOCAL_WRITE: ${noLocalWriteRecv.statuses.recv} at the receiver, ${noLocalWriteRecv.statuses.send} at the sender${noLocalWriteRecv.note}`, async () => {
-    p = await makePair(QpType.RC, {}, { retryCnt: 1, timeout: 10 });
+    p = await makePair(QpType.RC, {}, { retryCnt: 1, timeout: ackTimeout(10) });
     const src = region(p.pd, 64, 7);
     const readOnly = region(p.pd, 64, 0, Access.REMOTE_READ);
     p.b.postRecv({ wrId: 1, sgList: [{ mr: readOnly }] });

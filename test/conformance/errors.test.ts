@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { Access, QpType, QpState, WcStatus, WrOpcode, RdmaError, checkCompletion, WorkCompletionError, wcStatusName, type WrOpcodeValue } from '../../lib/index.js';
-import { makePair, region, collect, testDeviceName, skipReason, expectedStatuses, type Pair } from './harness.js';
+import { ackTimeout, makePair, region, collect, testDeviceName, skipReason, expectedStatuses, type Pair } from './harness.js';
 
 describe(`error completions on ${testDeviceName()}`, () => {
   let p: Pair | undefined;
@@ -121,7 +121,7 @@ describe(`error completions on ${testDeviceName()}`, () => {
   });
 
   it('a send to a peer QP in ERR fails (no one responds) instead of hanging', async () => {
-    p = await makePair(QpType.RC, {}, { retryCnt: 1, timeout: 8 });
+    p = await makePair(QpType.RC, {}, { retryCnt: 1, timeout: ackTimeout(8) });
     const buf = region(p.pd, 64);
     p.b.toError();
     p.a.postSend({ wrId: 1, sgList: [{ mr: buf, length: 8 }] });

@@ -95,6 +95,21 @@ export function overThreadPath(): boolean {
   return testProvider() === 'loopback' && process.env['VRDMA_LOOPBACK_SELF_ROUTE'] === 'threads';
 }
 
+/** The local ACK timeout code the suite uses at least over a self route: about 537 ms. */
+const SELF_ROUTE_MIN_ACK_TIMEOUT = 17;
+
+/**
+ * The local ACK timeout code (4.096 us * 2^code) a case asks for, or over a
+ * self route (`overPeerPath`, `overThreadPath`) at least 17 (about 537 ms):
+ * there an answer crosses a socket or a ring and waits for an event-loop
+ * turn, which a loaded machine can delay past the few milliseconds that
+ * error cases ask for to fail fast. Cases that compute a bound from the
+ * timeout compute it from this value.
+ */
+export function ackTimeout(code: number): number {
+  return overPeerPath() || overThreadPath() ? Math.max(code, SELF_ROUTE_MIN_ACK_TIMEOUT) : code;
+}
+
 /**
  * Open the test device: on loopback private to this process, or on the hub
  * when the suite runs over the path between processes (`overPeerPath`).
@@ -118,6 +133,7 @@ export interface Pair {
 export async function makePair(type: number = QpType.RC, init: Partial<QueuePairInit> = {}, options: ConnectOptions = {}): Promise<Pair> {
   const ctx = await openTestContext();
   if (overPeerPath()) expectPeerPath();
+  if (options.timeout === undefined && (overPeerPath() || overThreadPath())) options = { ...options, timeout: ackTimeout(0) };
   const pd = ctx.allocPd();
   const cqA = ctx.createCq({ depth: 1024 });
   const cqB = ctx.createCq({ depth: 1024 });

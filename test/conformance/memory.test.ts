@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
 import { Access, InvalidArgumentError, ClosedError, QpType, WrOpcode, wcStatusName, type Context } from '../../lib/index.js';
-import { collect, makePair, openTestContext, region, testDeviceName } from './harness.js';
+import { ackTimeout, collect, makePair, openTestContext, region, testDeviceName } from './harness.js';
 
 describe(`memory registration on ${testDeviceName()}`, () => {
   let ctx: Context | undefined;
@@ -110,7 +110,7 @@ describe(`the memory rule on ${testDeviceName()}`, () => {
   it('memory detached by ArrayBuffer.prototype.transfer(), where Node allows it, gives typed errors and error completions', async (t) => {
     const transfer = (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer;
     if (transfer === undefined) t.skip();
-    const p = await makePair(QpType.RC, {}, { retryCnt: 1, timeout: 10 });
+    const p = await makePair(QpType.RC, {}, { retryCnt: 1, timeout: ackTimeout(10) });
     ctx = p.ctx;
     const bytes = new Uint8Array(256);
     const mr = p.pd.registerMemory(bytes, Access.LOCAL_WRITE | Access.REMOTE_READ | Access.REMOTE_WRITE);

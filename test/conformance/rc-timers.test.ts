@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { QpState, QpType, WcStatus, wcStatusName, type CompletionQueue, type Context, type QueuePair } from '../../lib/index.js';
-import { collect, makePair, openTestContext, region, testDeviceName, type Pair } from './harness.js';
+import { ackTimeout, collect, makePair, openTestContext, region, testDeviceName, type Pair } from './harness.js';
 
 /**
  * The longest an RC request may wait for an answer before RETRY_EXC_ERR:
@@ -11,7 +11,7 @@ function retryBoundMs(timeout: number, retryCnt: number): number {
   return (retryCnt + 1) * 0.004096 * 2 ** timeout;
 }
 
-const ATTRS = { timeout: 10, retryCnt: 2 } as const;
+const ATTRS = { timeout: ackTimeout(10), retryCnt: 2 } as const;
 const MARGIN_MS = 5000;
 
 describe(`RC local ACK timer on ${testDeviceName()}`, () => {
