@@ -9,6 +9,8 @@ export interface Transport {
   resolve?(gid: string): Promise<Link | null>;
   /** Deliver whatever has arrived, synchronously (called on every poll). */
   progress?(): void;
+  /** Whether `progress()` may deliver anything now (it has peers); absent: always. */
+  deliversNow?(): boolean;
   /** A node opened in this thread (announce it to peers). */
   nodeAdded?(node: LoopNode): void;
   /** A node of this thread closed (withdraw it; peers' QPs to it fail). */
@@ -82,9 +84,14 @@ class Fabric {
     return null;
   }
 
-  /** True when a transport delivers on `progress()`, without this thread's event loop. */
+  /**
+   * True when a transport may deliver on `progress()`, without this thread's
+   * event loop, now: one that says it has someone to deliver from. Spinning
+   * on a CQ is worth it only then (the threads of this process); completions
+   * from other processes wait for the event loop, which a spin only delays.
+   */
   deliversWithoutEventLoop(): boolean {
-    for (const t of this.#transports) if (t.progress !== undefined) return true;
+    for (const t of this.#transports) if (t.progress !== undefined && (t.deliversNow?.() ?? true)) return true;
     return false;
   }
 

@@ -135,6 +135,11 @@ export class ShmTransport implements Transport, ReceiverHost, OutRingHost {
     this.#work();
   }
 
+  /** Whether a poll may receive anything now: another thread (or this one, over its self route) is known. */
+  deliversNow(): boolean {
+    return this.#peerList.length > 0;
+  }
+
   /** Announce a node of this thread. */
   nodeAdded(node: LoopNode): void {
     this.#post({ t: 'here', from: this.id, to: 0, block: this.#block.sab, gids: [node.gid], ask: false });
