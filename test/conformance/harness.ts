@@ -134,6 +134,11 @@ export async function makePair(type: number = QpType.RC, init: Partial<QueuePair
   const ctx = await openTestContext();
   if (overPeerPath()) expectPeerPath();
   if (options.timeout === undefined && (overPeerPath() || overThreadPath())) options = { ...options, timeout: ackTimeout(0) };
+  return { ctx, ...await pairOn(ctx, type, init, options), close: () => ctx.close() };
+}
+
+/** Like `makePair`, on a context the caller opened (and closes). */
+export async function pairOn(ctx: Context, type: number = QpType.RC, init: Partial<QueuePairInit> = {}, options: ConnectOptions = {}): Promise<Omit<Pair, 'ctx' | 'close'>> {
   const pd = ctx.allocPd();
   const cqA = ctx.createCq({ depth: 1024 });
   const cqB = ctx.createCq({ depth: 1024 });
@@ -146,7 +151,7 @@ export async function makePair(type: number = QpType.RC, init: Partial<QueuePair
     await a.connect(b.endpoint(), options);
     await b.connect(a.endpoint(), options);
   }
-  return { ctx, pd, cqA, cqB, a, b, close: () => ctx.close() };
+  return { pd, cqA, cqB, a, b };
 }
 
 let completionsCollected = 0;

@@ -3,7 +3,7 @@ import { Access, openDevice, QpType, WcStatus, WrOpcode, type Context, type Memo
 import { readMappingStats } from '../../lib/providers/loopback/mapping/stats.js';
 import { sharedMemory } from '../../lib/providers/loopback/mapping/shared-memory.js';
 import { peerTransport } from '../../lib/providers/loopback/hub/hub-runtime.js';
-import { collect, pattern } from '../conformance/harness.js';
+import { collect, pairOn, pattern } from '../conformance/harness.js';
 import { useScope } from './helpers.js';
 
 const ALL = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC;
@@ -12,16 +12,10 @@ const scopeNow = useScope();
 
 /** Two connected RC QPs on one hub context, with a shared-memory region each. */
 async function rcPair(ctx: Context) {
-  const pd = ctx.allocPd();
-  const cqA = ctx.createCq({ depth: 64 });
-  const cqB = ctx.createCq({ depth: 64 });
-  const a = pd.createQp({ type: QpType.RC, sendCq: cqA, recvCq: cqA, maxSendWr: 16, maxRecvWr: 16 });
-  const b = pd.createQp({ type: QpType.RC, sendCq: cqB, recvCq: cqB, maxSendWr: 16, maxRecvWr: 16 });
-  await a.connect(b.endpoint(), { timeout: 20 });
-  await b.connect(a.endpoint(), { timeout: 20 });
-  const mrA = pd.registerMemory(ctx.allocBuffer(SIZE), ALL);
-  const mrB = pd.registerMemory(ctx.allocBuffer(SIZE), ALL);
-  return { pd, cqA, cqB, a, b, mrA, mrB };
+  const pair = await pairOn(ctx, QpType.RC, {}, { timeout: 20 });
+  const mrA = pair.pd.registerMemory(ctx.allocBuffer(SIZE), ALL);
+  const mrB = pair.pd.registerMemory(ctx.allocBuffer(SIZE), ALL);
+  return { ...pair, mrA, mrB };
 }
 
 function fill(mr: MemoryRegion, seed: number): Uint8Array {

@@ -1,22 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Access, openDevice, QpType, WcBatch, WcStatus, WrOpcode, type Context } from '../../lib/index.js';
 import { readShmStats } from '../../lib/providers/loopback/shm/index.js';
-import { collect, pattern } from '../conformance/harness.js';
+import { collect, pairOn, pattern } from '../conformance/harness.js';
 
 const ALL = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ | Access.REMOTE_ATOMIC;
 const SIZE = 256 * 1024;
-
-/** Two connected RC QPs on one private context. */
-async function rcPair(ctx: Context) {
-  const pd = ctx.allocPd();
-  const cqA = ctx.createCq({ depth: 64 });
-  const cqB = ctx.createCq({ depth: 64 });
-  const a = pd.createQp({ type: QpType.RC, sendCq: cqA, recvCq: cqA, maxSendWr: 16, maxRecvWr: 16 });
-  const b = pd.createQp({ type: QpType.RC, sendCq: cqB, recvCq: cqB, maxSendWr: 16, maxRecvWr: 16 });
-  await a.connect(b.endpoint());
-  await b.connect(a.endpoint());
-  return { pd, cqA, cqB, a, b };
-}
 
 describe('VRDMA_LOOPBACK_SELF_ROUTE=threads: QPs of one thread reach each other as two threads would', () => {
   const saved = process.env['VRDMA_LOOPBACK_SELF_ROUTE'];
@@ -28,7 +16,7 @@ describe('VRDMA_LOOPBACK_SELF_ROUTE=threads: QPs of one thread reach each other 
   async function traffic(): Promise<{ recordsIn: number; sharedBytesIn: number; placedInPost: boolean }> {
     const ctx = await openDevice('loop0', { hub: false });
     try {
-      const { pd, cqA, cqB, a, b } = await rcPair(ctx);
+      const { pd, cqA, cqB, a, b } = await pairOn(ctx);
       const mrA = pd.registerMemory(ctx.allocBuffer(SIZE), ALL);
       const mrB = pd.registerMemory(ctx.allocBuffer(SIZE), ALL);
       const sent = pattern(SIZE, 11);
