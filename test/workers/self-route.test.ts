@@ -61,6 +61,23 @@ describe('VRDMA_LOOPBACK_SELF_ROUTE=threads: QPs of one thread reach each other 
     expect(seen.sharedBytesIn).toBe(0);
   });
 
+  it('another value is ignored with one warning naming the values it takes', async () => {
+    process.env['VRDMA_LOOPBACK_SELF_ROUTE'] = 'thread';
+    const warnings: Array<{ code: string | undefined; message: string }> = [];
+    const listen = (w: Error & { code?: string }): void => { warnings.push({ code: w.code, message: w.message }); };
+    process.on('warning', listen);
+    try {
+      expect((await traffic()).recordsIn).toBe(0);
+      (await openDevice('loop0', { hub: false })).close();
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', listen);
+    }
+    const mine = warnings.filter((w) => w.code === 'VRDMA_SELF_ROUTE');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.message).toMatch(/VRDMA_LOOPBACK_SELF_ROUTE="thread" is ignored: it takes "peers" or "threads"/);
+  });
+
   it('peers leaves private contexts direct', async () => {
     process.env['VRDMA_LOOPBACK_SELF_ROUTE'] = 'peers';
     expect((await traffic()).recordsIn).toBe(0);
